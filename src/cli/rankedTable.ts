@@ -1,0 +1,23 @@
+import type { RerankResult } from '../rerank/crossEncoder.js';
+import type { RerankDocument } from '../rerank/documents.js';
+
+function preview(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** A human-readable ranking: rank, input index, score and the start of each document. */
+export function formatRankedTable(results: RerankResult<RerankDocument>[], texts: readonly string[], columns: number): string {
+  const indexWidth = Math.max(5, String(texts.length - 1).length);
+  const header = `${'rank'.padStart(4)}  ${'index'.padStart(indexWidth)}  ${'score'.padStart(10)}  document`;
+  const textWidth = Math.max(20, columns - header.length + 'document'.length);
+  const rows = results.map((result, rank) =>
+    [
+      String(rank + 1).padStart(4),
+      String(result.index).padStart(indexWidth),
+      result.score.toFixed(6).padStart(10),
+      preview(texts[result.index], textWidth),
+    ].join('  '),
+  );
+  return [header, ...rows].join('\n');
+}

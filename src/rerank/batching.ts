@@ -1,0 +1,29 @@
+/** Caps on one forward pass. Padded tokens (pairs x longest pair) drive its memory and time. */
+export interface BatchLimits {
+  maxBatchPairs: number;
+  maxBatchTokens: number;
+}
+
+/**
+ * Groups items into batches by length: items are taken longest first, so each batch pads only
+ * to its own longest item and similar lengths share a batch. A batch grows while it stays within
+ * both caps; an item longer than the token cap still gets a batch of its own.
+ * Returns the item indices of each batch.
+ */
+export function planBatches(lengths: readonly number[], limits: BatchLimits): number[][] {
+  const order = lengths.map((_, index) => index).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let paddedLength = 0;
+  for (const index of order) {
+    const fits = current.length < limits.maxBatchPairs && (current.length + 1) * paddedLength <= limits.maxBatchTokens;
+    if (current.length > 0 && !fits) {
+      batches.push(current);
+      current = [];
+    }
+    if (current.length === 0) paddedLength = lengths[index];
+    current.push(index);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}

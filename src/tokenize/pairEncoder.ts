@@ -1,0 +1,131 @@
+import { Tokenizer } from '@huggingface/tokenizers';
+import { pairTemplateFromPostProcessor, type PairTemplate, type TemplatePiece } from './pairTemplate.js';
+import { earlyExitLength, SplitBoundaries } from './splitBoundaries.js';
+import { truncatedLengths, type TruncationStrategy } from './truncation.js';
+
+/** One text as the tokenizer model splits it, without special tokens. */
+export interface TextTokens {
+  ids: number[];
+  tokens: string[];
+  /** The text itself, where known: the truncation rule needs its word splits when both sides are long. */
+  text?: string;
+}
+
+/** The model inputs of one (query, document) pair, as Hugging Face's tokenizer returns them. */
+export interface PairEncoding {
+  inputIds: number[];
+  tokenTypeIds: number[];
+  attentionMask: number[];
+  tokens: string[];
+}
+
+export interface PairEncodeOptions {
+  /** Total tokens of the pair, special tokens included. */
+  maxLength: number;
+  truncation?: TruncationStrategy;
+}
+
+/**
+ * Encodes (query, document) pairs exactly as `tokenizer(query, document, truncation=True,
+ * max_length=N)` does in Hugging Face transformers: each side is tokenized on its own, the sides
+ * are truncated by the fast-tokenizer rule, then wrapped by the pair template.
+ */
+export class PairEncoder {
+  readonly template: PairTemplate;
+  readonly padTokenId: number;
+  private splitBoundaries?: SplitBoundaries;
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly tokenizerJson: Record<string, unknown>,
+    private readonly tokenizerConfig: Record<string, unknown>,
+  ) {
+    this.template = pairTemplateFromPostProcessor(tokenizerJson.post_processor);
+    this.padTokenId = resolvePadTokenId(tokenizer, tokenizerJson, tokenizerConfig);
+  }
+
+  static fromJson(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>): PairEncoder {
+    return new PairEncoder(new Tokenizer(tokenizerJson, tokenizerConfig), tokenizerJson, tokenizerConfig);
+  }
+
+  /** Special tokens the pair template adds around query and document. */
+  get pairSpecialCount(): number {
+    return this.template.pairSpecialCount;
+  }
+
+  encodeText(text: string): TextTokens {
+    const { ids, tokens } = this.tokenizer.encode(text, { add_special_tokens: false });
+    return { ids, tokens, text };
+  }
+
+  encodePair(query: string, document: string, options: PairEncodeOptions): PairEncoding {
+    return this.assemble(this.encodeText(query), this.encodeText(document), options);
+  }
+
+  /** Truncates two pre-tokenized sides to fit `maxLength` and wraps them in the pair template. */
+  assemble(query: TextTokens, document: TextTokens, options: PairEncodeOptions): PairEncoding {
+    const budget = options.maxLength - this.template.pairSpecialCount;
+    const [queryLength, documentLength] = this.truncationLengths(query, document, options.maxLength);
+    const [keepQuery, keepDocument] = truncatedLengths(queryLength, documentLength, budget, options.truncation ?? 'longest_first');
+    const inputIds: number[] = [];
+    const tokenTypeIds: number[] = [];
+    const tokens: string[] = [];
+    const push = (piece: TemplatePiece): void => {
+      if (piece.kind === 'special') {
+        for (let i = 0; i < piece.ids.length; i++) {
+          inputIds.push(piece.ids[i]);
+          tokens.push(piece.tokens[i] ?? '');
+          tokenTypeIds.push(piece.typeId);
+        }
+        return;
+      }
+      const side = piece.sequence === 'A' ? query : document;
+      const keep = piece.sequence === 'A' ? keepQuery : keepDocument;
+      for (let i = 0; i < keep; i++) {
+        inputIds.push(side.ids[i]);
+        tokens.push(side.tokens[i]);
+        tokenTypeIds.push(piece.typeId);
+      }
+    };
+    for (const piece of this.template.pair) push(piece);
+    return { inputIds, tokenTypeIds, attentionMask: new Array<number>(inputIds.length).fill(1), tokens };
+  }
+
+  /**
+   * The lengths the truncation rule compares. They are the token counts, except where both sides
+   * reach max_length: then Hugging Face counts each only up to the split that reaches max_length
+   * (see earlyExitLength). With one side shorter the counts cannot change the outcome.
+   */
+  private truncationLengths(query: TextTokens, document: TextTokens, maxLength: number): [number, number] {
+    const lengths: [number, number] = [query.ids.length, document.ids.length];
+    if (lengths[0] < maxLength || lengths[1] < maxLength || query.text === undefined || document.text === undefined) return lengths;
+    this.splitBoundaries ??= new SplitBoundaries(this.tokenizerJson, this.tokenizerConfig);
+    return [
+      earlyExitLength(this.splitBoundaries.ends(query.text), maxLength),
+      earlyExitLength(this.splitBoundaries.ends(document.text), maxLength),
+    ];
+  }
+
+  /** The document tokens that fit beside `queryLength` query tokens in `maxLength` (at least 0). */
+  documentBudget(queryLength: number, maxLength: number): number {
+    return Math.max(0, maxLength - this.template.pairSpecialCount - queryLength);
+  }
+}
+
+function resolvePadTokenId(
+  tokenizer: Tokenizer,
+  tokenizerJson: Record<string, unknown>,
+  tokenizerConfig: Record<string, unknown>,
+): number {
+  const padding = tokenizerJson.padding as { pad_id?: unknown } | null | undefined;
+  const configured = tokenizerConfig.pad_token;
+  const padToken = typeof configured === 'string' ? configured : (configured as { content?: string } | undefined)?.content;
+  if (padToken !== undefined) {
+    const id = tokenizer.token_to_id(padToken);
+    if (id !== undefined) return id;
+  }
+  if (padding && typeof padding.pad_id === 'number') return padding.pad_id;
+  // Padded positions are masked out, so the id only has to exist; 0 is what transformers.js uses too.
+  return 0;
+}
+

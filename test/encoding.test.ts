@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { readJsonObject } from '../src/model/index.js';
+import { PairEncoder } from '../src/tokenize/pairEncoder.js';
+import { pairTemplateFromPostProcessor } from '../src/tokenize/pairTemplate.js';
+import type { TruncationStrategy } from '../src/tokenize/truncation.js';
+import { benchInputs, bertVocabDir } from './support/paths.js';
+import { RustTokenizer } from './support/rustTokenizer.js';
+import { seededRandom } from './support/seededRandom.js';
+
+const bert = PairEncoder.fromJson(readJsonObject(`${bertVocabDir}/tokenizer.json`), readJsonObject(`${bertVocabDir}/tokenizer_config.json`));
+const reference = RustTokenizer.fromFile(`${bertVocabDir}/tokenizer.json`);
+
+test('known ids: "How many people live in Berlin?"', () => {
+  const { ids } = bert.encodeText('How many people live in Berlin?');
+  assert.deepEqual([101, ...ids, 102], [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102]);
+});
+
+test('a BERT pair: [CLS] query [SEP] gets type 0, document [SEP] type 1', () => {
+  const encoding = bert.encodePair('How many people live in Berlin?', 'Berlin has 3.7 million inhabitants.', { maxLength: 512 });
+  assert.deepEqual(encoding.inputIds, [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 4068, 2038, 1017, 1012, 1021, 2454, 4864, 1012, 102]);
+  assert.deepEqual(encoding.tokenTypeIds, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(encoding.attentionMask, new Array(18).fill(1));
+  assert.equal(encoding.tokens[0], '[CLS]');
+  assert.equal(encoding.tokens[8], '[SEP]');
+});
+
+test('truncation: the query longer, the document longer, both over half the budget', () => {
+  const long = 'one two three four five six seven eight nine ten eleven twelve';
+  const short = 'alpha beta';
+  const queryLonger = bert.encodePair(long, short, { maxLength: 10 });
+  assert.deepEqual(queryLonger.tokens, ['[CLS]', 'one', 'two', 'three', 'four', 'five', '[SEP]', 'alpha', 'beta', '[SEP]']);
+  const documentLonger = bert.encodePair(short, long, { maxLength: 10 });
+  assert.deepEqual(documentLonger.tokens, ['[CLS]', 'alpha', 'beta', '[SEP]', 'one', 'two', 'three', 'four', 'five', '[SEP]']);
+  const both = bert.encodePair(long, `${long} thirteen`, { maxLength: 12 }); // budget 9: 4 + 5
+  assert.deepEqual(both.tokens, ['[CLS]', 'one', 'two', 'three', 'four', '[SEP]', 'one', 'two', 'three', 'four', 'five', '[SEP]']);
+  assert.deepEqual(both.tokenTypeIds, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  const onlySecond = bert.encodePair('alpha beta gamma', long, { maxLength: 10, truncation: 'only_second' });
+  assert.deepEqual(onlySecond.tokens, ['[CLS]', 'alpha', 'beta', 'gamma', '[SEP]', 'one', 'two', 'three', 'four', '[SEP]']);
+});
+
+test('both sides at least max_length: the odd token follows the split-capped lengths (tokenizers >= 0.23)', () => {
+  // "cafe naive resume — ang ##strom , facade ; œ ##u ##vre" is 12 tokens; its split reaching
+  // max_length 10 ends at 12, the document's at 10, so the query counts as longer and gets 4 of 7.
+  const query = 'Café naïve résumé — Ångström, façade; Œuvre';
+  const document = 'a b c d e f g h i j k l m n o p q r s t u v w x y z';
+  const encoding = bert.encodePair(query, document, { maxLength: 10 });
+  assert.deepEqual(encoding.tokens, ['[CLS]', 'cafe', 'naive', 'resume', '—', '[SEP]', 'a', 'b', 'c', '[SEP]']);
+  // Twelve one-token words: both capped at 10, equal, so the document gets the odd token.
+  const even = bert.encodePair('a b c d e f g h i j k l', document, { maxLength: 10 });
+  assert.deepEqual(even.tokens, ['[CLS]', 'a', 'b', 'c', '[SEP]', 'a', 'b', 'c', 'd', '[SEP]']);
+});
+
+/** Texts that stress normalisation and splitting: accents, CJK, emoji, punctuation, digits, odd spaces. */
+function sampleTexts(): string[] {
+  const bench = JSON.parse(readFileSync(`${benchInputs}/varied-50.json`, 'utf8')) as { query: string; docs: string[] };
+  return [
+    bench.query,
+    ...bench.docs.slice(0, 12),
+    'Café naïve résumé — Ångström, façade; Œuvre',
+    '北京是中国的首都。東京は日本の首都です。',
+    'emoji 🚀🔥 and ZWJ 👩‍👩‍👧 and flags 🇩🇪',
+    'tabs\tand\nnewlines\r\n  and   spaces',
+    'x = f(y) + 3.14159e-10; // C++ & Rust <tags> "quotes" \'single\'',
+    'unbelievably antidisestablishmentarianism hyperparameterization',
+    '',
+    '[CLS] [SEP] [PAD] [MASK] literal special tokens',
+    'Combining: e\u0301 a\u0308 ﬁ ligature ＦＵＬＬＷＩＤＴＨ',
+    'RTL: مرحبا بالعالم שלום עולם',
+  ];
+}
+
+test('pairs equal the Hugging Face (Rust) tokenizer id for id, over random texts, lengths and strategies', async () => {
+  const texts = sampleTexts();
+  const random = seededRandom(7);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  let compared = 0;
+  let truncated = 0;
+  let refusals = 0;
+  const cases = Number(process.env.CROSSRANK_FUZZ_CASES ?? 400);
+  for (let i = 0; i < cases; i++) {
+    const query = pick(texts).slice(0, Math.floor(random() * 300));
+    const document = pick(texts);
+    const maxLength = 4 + Math.floor(random() * 120);
+    const strategy: TruncationStrategy = random() < 0.75 ? 'longest_first' : 'only_second';
+    const expected = await reference.encodePair(query, document, maxLength, strategy);
+    if (expected instanceof Error) {
+      assert.throws(() => bert.encodePair(query, document, { maxLength, truncation: strategy }), /only_second/);
+      refusals++;
+      continue;
+    }
+    const actual = bert.encodePair(query, document, { maxLength, truncation: strategy });
+    const where = JSON.stringify({ query, document: document.slice(0, 40), maxLength, strategy });
+    assert.deepEqual(actual.inputIds, expected.inputIds, where);
+    assert.deepEqual(actual.tokenTypeIds, expected.tokenTypeIds, where);
+    assert.deepEqual(actual.attentionMask, expected.attentionMask, where);
+    assert.deepEqual(actual.tokens, expected.tokens, where);
+    compared++;
+    if (actual.inputIds.length === maxLength) truncated++;
+  }
+  // The cases must exercise truncation, or the comparison proves little.
+  assert.ok(compared > cases * 0.6 && truncated > cases * 0.35 && refusals > cases * 0.01, `compared ${compared}, truncated ${truncated}, refused ${refusals}`);
+});
+
+test('pair templates: BertProcessing and RobertaProcessing', () => {
+  const bertTemplate = pairTemplateFromPostProcessor({ type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] });
+  assert.equal(bertTemplate.pairSpecialCount, 3);
+  assert.deepEqual(
+    bertTemplate.pair.map((p) => p.typeId),
+    [0, 0, 0, 1, 1],
+  );
+  const roberta = pairTemplateFromPostProcessor({ type: 'RobertaProcessing', sep: ['</s>', 2], cls: ['<s>', 0], trim_offsets: true, add_prefix_space: true });
+  assert.equal(roberta.pairSpecialCount, 4);
+  assert.ok(roberta.pair.every((p) => p.typeId === 0));
+  assert.throws(() => pairTemplateFromPostProcessor({ type: 'Mystery' }), /not supported/);
+});
