@@ -1,0 +1,230 @@
+/**
+ * A minimal ONNX graph builder over onnx-proto: initializers, nodes with attributes,
+ * typed graph inputs/outputs with symbolic dims, serialized to ModelProto bytes.
+ *
+ * Only what the test-model generator needs; node and tensor names follow the
+ * "/scope/OpType_n" style of PyTorch's exporter so graphs are readable in Netron.
+ */
+import { endianness } from 'node:os';
+import onnxProto from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+/** ONNX opset of the default domain: 17 is the first with a native LayerNormalization. */
+export const OPSET_VERSION = 17;
+/** IR version 8 is what opset 17 exporters write and what every ORT >= 1.10 reads. */
+export const IR_VERSION = 8;
+
+export type ElemType = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
+
+/** TensorProto.DataType codes. */
+const ELEM_TYPE_CODE: Record<ElemType, number> = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+};
+
+export function elemTypeCode(type: ElemType): number {
+  return ELEM_TYPE_CODE[type];
+}
+
+export type TensorValues = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+
+export interface TensorData {
+  type: Exclude<ElemType, 'bool'>;
+  dims: number[];
+  data: TensorValues;
+}
+
+/** A dimension: a fixed size, or a symbolic name such as 'batch' or 'sequence'. */
+export type Dim = number | string;
+
+export type AttrValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'ints'; value: number[] }
+  | { kind: 'string'; value: string };
+
+/** Attribute constructors; ONNX distinguishes int from float, which a JS number cannot. */
+export const attr = {
+  int: (value: number): AttrValue => ({ kind: 'int', value }),
+  float: (value: number): AttrValue => ({ kind: 'float', value }),
+  ints: (value: number[]): AttrValue => ({ kind: 'ints', value }),
+  string: (value: string): AttrValue => ({ kind: 'string', value }),
+};
+
+export type Attributes = Record<string, AttrValue>;
+
+function toAttributeProto(name: string, value: AttrValue): OnnxTypes.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (value.kind) {
+    case 'int':
+      return { name, type: T.INT, i: value.value };
+    case 'float':
+      return { name, type: T.FLOAT, f: value.value };
+    case 'ints':
+      return { name, type: T.INTS, ints: value.value };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(value.value) };
+  }
+}
+
+function expectedLength(dims: number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+function rawBytes(values: TensorValues): Uint8Array {
+  // ONNX raw_data is little-endian; a view of the typed array is only valid on LE hosts.
+  if (endianness() !== 'LE') throw new Error('onnxBuilder: big-endian hosts are not supported');
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+function valueInfo(name: string, type: ElemType, dims: Dim[]): OnnxTypes.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ELEM_TYPE_CODE[type],
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+export class GraphBuilder {
+  private readonly nodes: OnnxTypes.INodeProto[] = [];
+  private readonly initializers: OnnxTypes.ITensorProto[] = [];
+  private readonly inputs: OnnxTypes.IValueInfoProto[] = [];
+  private readonly outputs: OnnxTypes.IValueInfoProto[] = [];
+  private readonly usedNames = new Set<string>();
+  private readonly opCounters = new Map<string, number>();
+  private scopeStack: string[] = [];
+
+  constructor(private readonly graphName: string) {}
+
+  /** Runs `body` with node names prefixed by `/.../name`, like torch module scopes. */
+  scoped<T>(name: string, body: () => T): T {
+    this.scopeStack.push(name);
+    try {
+      return body();
+    } finally {
+      this.scopeStack.pop();
+    }
+  }
+
+  private scopePrefix(): string {
+    return this.scopeStack.length === 0 ? '' : `/${this.scopeStack.join('/')}`;
+  }
+
+  private claim(name: string): string {
+    if (this.usedNames.has(name)) throw new Error(`onnxBuilder: duplicate name ${name}`);
+    this.usedNames.add(name);
+    return name;
+  }
+
+  /** A fresh node name in the current scope: "/scope/MatMul", then "/scope/MatMul_1", ... */
+  private nodeName(opType: string): string {
+    const base = `${this.scopePrefix()}/${opType}`;
+    for (;;) {
+      const n = this.opCounters.get(base) ?? 0;
+      this.opCounters.set(base, n + 1);
+      const candidate = n === 0 ? base : `${base}_${n}`;
+      if (!this.usedNames.has(candidate)) return this.claim(candidate);
+    }
+  }
+
+  input(name: string, type: ElemType, dims: Dim[]): string {
+    this.inputs.push(valueInfo(this.claim(name), type, dims));
+    return name;
+  }
+
+  /** Declares `name` (already produced by a node) as a graph output. */
+  output(name: string, type: ElemType, dims: Dim[]): void {
+    this.outputs.push(valueInfo(name, type, dims));
+  }
+
+  initializer(name: string, tensor: TensorData): string {
+    if (tensor.data.length !== expectedLength(tensor.dims)) {
+      throw new Error(`onnxBuilder: ${name} has ${tensor.data.length} values for dims [${tensor.dims}]`);
+    }
+    this.initializers.push({
+      name: this.claim(name),
+      dims: tensor.dims,
+      dataType: ELEM_TYPE_CODE[tensor.type],
+      rawData: rawBytes(tensor.data),
+    });
+    return name;
+  }
+
+  /** A constant initializer named after the current scope, for small literals. */
+  constant(tensor: TensorData, hint = 'Constant'): string {
+    let name = `${this.scopePrefix()}/${hint}_output_0`;
+    for (let i = 1; this.usedNames.has(name); i++) name = `${this.scopePrefix()}/${hint}_${i}_output_0`;
+    return this.initializer(name, tensor);
+  }
+
+  constFloat(values: number | number[], dims?: number[]): string {
+    const list = typeof values === 'number' ? [values] : values;
+    return this.constant({ type: 'float32', dims: dims ?? (typeof values === 'number' ? [] : [list.length]), data: Float32Array.from(list) });
+  }
+
+  constInt64(values: number | number[], dims?: number[]): string {
+    const list = typeof values === 'number' ? [values] : values;
+    return this.constant({
+      type: 'int64',
+      dims: dims ?? (typeof values === 'number' ? [] : [list.length]),
+      data: BigInt64Array.from(list, (v) => BigInt(v)),
+    });
+  }
+
+  /**
+   * Adds a node and returns its output names: `outputs` is either how many outputs to
+   * name automatically or the explicit names (e.g. the graph output 'logits').
+   */
+  node(opType: string, inputs: string[], attributes: Attributes = {}, outputs: number | string[] = 1): string[] {
+    const name = this.nodeName(opType);
+    const outputNames =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, (_, i) => this.claim(`${name}_output_${i}`))
+        : outputs.map((o) => this.claim(o));
+    this.nodes.push({
+      name,
+      opType,
+      input: inputs,
+      output: outputNames,
+      attribute: Object.entries(attributes).map(([key, value]) => toAttributeProto(key, value)),
+    });
+    return outputNames;
+  }
+
+  /** Single-output shorthand for `node`. */
+  op(opType: string, inputs: string[], attributes: Attributes = {}, outputName?: string): string {
+    const [out] = this.node(opType, inputs, attributes, outputName === undefined ? 1 : [outputName]);
+    return out;
+  }
+
+  toModelProto(docString = ''): OnnxTypes.IModelProto {
+    return {
+      irVersion: IR_VERSION,
+      producerName: 'crossrank-model-gen',
+      producerVersion: '1',
+      docString,
+      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      graph: {
+        name: this.graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    };
+  }
+
+  encode(docString = ''): Uint8Array {
+    return onnx.ModelProto.encode(onnx.ModelProto.create(this.toModelProto(docString))).finish();
+  }
+}
