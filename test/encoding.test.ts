@@ -8,6 +8,7 @@ import type { TruncationStrategy } from '../src/tokenize/truncation.js';
 import { benchInputs, bertVocabDir } from './support/paths.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
 import { seededRandom } from './support/seededRandom.js';
+import { testModel } from './support/testModels.js';
 
 const bert = PairEncoder.fromJson(readJsonObject(`${bertVocabDir}/tokenizer.json`), readJsonObject(`${bertVocabDir}/tokenizer_config.json`));
 const reference = RustTokenizer.fromFile(`${bertVocabDir}/tokenizer.json`);
@@ -71,9 +72,9 @@ function sampleTexts(): string[] {
   ];
 }
 
-test('pairs equal the Hugging Face (Rust) tokenizer id for id, over random texts, lengths and strategies', async () => {
+async function compareWithRust(encoder: PairEncoder, rust: RustTokenizer, seed: number): Promise<void> {
   const texts = sampleTexts();
-  const random = seededRandom(7);
+  const random = seededRandom(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   let compared = 0;
   let truncated = 0;
@@ -82,15 +83,15 @@ test('pairs equal the Hugging Face (Rust) tokenizer id for id, over random texts
   for (let i = 0; i < cases; i++) {
     const query = pick(texts).slice(0, Math.floor(random() * 300));
     const document = pick(texts);
-    const maxLength = 4 + Math.floor(random() * 120);
+    const maxLength = encoder.pairSpecialCount + 1 + Math.floor(random() * 120);
     const strategy: TruncationStrategy = random() < 0.75 ? 'longest_first' : 'only_second';
-    const expected = await reference.encodePair(query, document, maxLength, strategy);
+    const expected = await rust.encodePair(query, document, maxLength, strategy);
     if (expected instanceof Error) {
-      assert.throws(() => bert.encodePair(query, document, { maxLength, truncation: strategy }), /only_second/);
+      assert.throws(() => encoder.encodePair(query, document, { maxLength, truncation: strategy }), /only_second/);
       refusals++;
       continue;
     }
-    const actual = bert.encodePair(query, document, { maxLength, truncation: strategy });
+    const actual = encoder.encodePair(query, document, { maxLength, truncation: strategy });
     const where = JSON.stringify({ query, document: document.slice(0, 40), maxLength, strategy });
     assert.deepEqual(actual.inputIds, expected.inputIds, where);
     assert.deepEqual(actual.tokenTypeIds, expected.tokenTypeIds, where);
@@ -101,6 +102,17 @@ test('pairs equal the Hugging Face (Rust) tokenizer id for id, over random texts
   }
   // The cases must exercise truncation, or the comparison proves little.
   assert.ok(compared > cases * 0.6 && truncated > cases * 0.35 && refusals > cases * 0.01, `compared ${compared}, truncated ${truncated}, refused ${refusals}`);
+}
+
+test('BERT pairs equal the Hugging Face (Rust) tokenizer id for id, over random texts, lengths and strategies', async () => {
+  await compareWithRust(bert, reference, 7);
+});
+
+test('RoBERTa (byte-level BPE) pairs equal the Hugging Face (Rust) tokenizer id for id', async () => {
+  const dir = (await testModel('tiny-roberta')).dir;
+  const roberta = PairEncoder.fromJson(readJsonObject(`${dir}/tokenizer.json`), readJsonObject(`${dir}/tokenizer_config.json`));
+  assert.equal(roberta.pairSpecialCount, 4);
+  await compareWithRust(roberta, RustTokenizer.fromFile(`${dir}/tokenizer.json`), 11);
 });
 
 test('pair templates: BertProcessing and RobertaProcessing', () => {
