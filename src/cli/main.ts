@@ -11,7 +11,6 @@ function program(): Command {
   return new Command('crossrank')
     .description('Cross-encoder reranking for Node.js: ONNX rerankers from Hugging Face, exactly and fast.')
     .version(packageJson.version)
-    .showHelpAfterError('(run with --help for usage)')
     .addCommand(rerankCommand())
     .addCommand(tokenizeCommand());
 }

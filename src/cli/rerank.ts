@@ -1,9 +1,8 @@
 import { Command, Option } from 'commander';
 import { ACTIVATIONS, type Activation } from '../rerank/activation.js';
 import { CrossEncoder } from '../rerank/crossEncoder.js';
-import { documentText } from '../rerank/documents.js';
-import { checkQuery } from '../rerank/documents.js';
-import { MODEL_VARIANTS, type ModelVariant } from '../model/index.js';
+import { checkQuery, documentText } from '../rerank/documents.js';
+import { MODEL_VARIANTS, type Device, type ModelVariant } from '../model/index.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
 import { positiveInteger } from './optionParsers.js';
 import { formatRankedTable } from './rankedTable.js';
@@ -23,6 +22,7 @@ interface RerankFlags {
   truncation: TruncationStrategy;
   activation: Activation;
   threads?: number;
+  device: Device;
   batchSize?: number;
   batchTokens?: number;
   chunk?: boolean;
@@ -46,6 +46,7 @@ export function rerankCommand(): Command {
     .addOption(new Option('--truncation <strategy>', 'how a pair that does not fit is shortened').choices(TRUNCATION_STRATEGIES).default('longest_first'))
     .addOption(new Option('--activation <fn>', 'for one-label models: raw logit or sigmoid').choices(ACTIVATIONS).default('none'))
     .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .addOption(new Option('--device <device>', 'where the model runs; cuda needs the CUDA build of onnxruntime-node (see README)').choices(['cpu', 'cuda']).default('cpu'))
     .option('--batch-size <n>', 'pairs per forward pass at most', positiveInteger)
     .option('--batch-tokens <n>', 'padded tokens per forward pass at most', positiveInteger)
     .option('--chunk', 'score long documents by their best sliding window instead of truncating them')
@@ -65,6 +66,7 @@ export function rerankCommand(): Command {
         truncation: flags.truncation,
         activation: flags.activation,
         threads: flags.threads,
+        device: flags.device,
         maxBatchPairs: flags.batchSize,
         maxBatchTokens: flags.batchTokens,
         chunking: chunkingAsked ? { window: flags.chunkWindow, stride: flags.chunkStride, maxChunks: flags.maxChunks } : false,

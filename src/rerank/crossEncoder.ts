@@ -155,7 +155,9 @@ export class CrossEncoder {
     const textField = options.textField ?? 'text';
     const texts = documents.map((document, index) => documentText(document, index, textField));
     const topN = options.topN ?? documents.length;
-    if (!Number.isInteger(topN) || topN < 1) throw new InputError(`topN must be a positive integer, got ${options.topN}`);
+    if (options.topN !== undefined && (!Number.isInteger(topN) || topN < 1)) {
+      throw new InputError(`topN must be a positive integer, got ${options.topN}`);
+    }
 
     const scores = await this.score(texts.map((text) => [query, text] as const));
     const order = scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
