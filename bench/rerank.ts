@@ -80,7 +80,9 @@ async function transformersJsContender(modelDir: string, variant: Variant, query
       const { logits } = (await model(inputs)) as { logits: { data: Float32Array } };
       return Array.from(logits.data);
     },
-    close: () => model.dispose(),
+    close: async () => {
+      await model.dispose();
+    },
   };
 }
 
