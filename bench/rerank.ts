@@ -19,8 +19,8 @@ import type * as ort from 'onnxruntime-node';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
 import { CrossEncoder } from '../src/index.js';
 import { openOnnxModel } from '../src/model/index.js';
-import { planBatches } from '../src/rerank/batching.js';
-import { batchFeeds } from '../src/rerank/tensors.js';
+import { planBatches } from '../src/inference/batching.js';
+import { batchFeeds } from '../src/inference/tensors.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { readJsonObject } from '../src/model/index.js';
 import { PairEncoder } from '../src/tokenize/pairEncoder.js';
 import { pairTemplateFromPostProcessor } from '../src/tokenize/pairTemplate.js';
 import type { TruncationStrategy } from '../src/tokenize/truncation.js';
-import { benchInputs, bertVocabDir } from './support/paths.js';
+import { bertVocabDir } from './support/paths.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
+import { sampleTexts } from './support/sampleTexts.js';
 import { seededRandom } from './support/seededRandom.js';
 import { testModel } from './support/testModels.js';
 
@@ -52,25 +52,6 @@ test('both sides at least max_length: the odd token follows the split-capped len
   const even = bert.encodePair('a b c d e f g h i j k l', document, { maxLength: 10 });
   assert.deepEqual(even.tokens, ['[CLS]', 'a', 'b', 'c', '[SEP]', 'a', 'b', 'c', 'd', '[SEP]']);
 });
-
-/** Texts that stress normalisation and splitting: accents, CJK, emoji, punctuation, digits, odd spaces. */
-function sampleTexts(): string[] {
-  const bench = JSON.parse(readFileSync(`${benchInputs}/varied-50.json`, 'utf8')) as { query: string; docs: string[] };
-  return [
-    bench.query,
-    ...bench.docs.slice(0, 12),
-    'Café naïve résumé — Ångström, façade; Œuvre',
-    '北京是中国的首都。東京は日本の首都です。',
-    'emoji 🚀🔥 and ZWJ 👩‍👩‍👧 and flags 🇩🇪',
-    'tabs\tand\nnewlines\r\n  and   spaces',
-    'x = f(y) + 3.14159e-10; // C++ & Rust <tags> "quotes" \'single\'',
-    'unbelievably antidisestablishmentarianism hyperparameterization',
-    '',
-    '[CLS] [SEP] [PAD] [MASK] literal special tokens',
-    'Combining: e\u0301 a\u0308 ﬁ ligature ＦＵＬＬＷＩＤＴＨ',
-    'RTL: مرحبا بالعالم שלום עולם',
-  ];
-}
 
 async function compareWithRust(encoder: PairEncoder, rust: RustTokenizer, seed: number): Promise<void> {
   const texts = sampleTexts();

@@ -34,7 +34,7 @@ interface RerankFlags {
 export function rerankCommand(): Command {
   return new Command('rerank')
     .description('rank documents by relevance to a query with a cross-encoder')
-    .requiredOption('-m, --model <dir>', 'model directory (Hugging Face layout with ONNX weights)')
+    .requiredOption('-m, --model <dir|id>', 'model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache')
     .requiredOption('-q, --query <text>', 'the query')
     .option('-d, --docs <file>', 'documents, one per line: JSONL (string or {"text": ...}) or plain text; "-" reads stdin (the default when piped)')
     .addOption(new Option('--format <format>', 'documents format (default: from the file extension or first line)').choices(['jsonl', 'text']))

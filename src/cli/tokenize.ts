@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
+import { resolveModelDir } from '../hub/index.js';
 import { locateTokenizerFiles } from '../model/index.js';
 import { checkQuery } from '../rerank/documents.js';
-import { loadModelEncoding } from '../rerank/modelEncoding.js';
+import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
 import { positiveInteger } from './optionParsers.js';
 
@@ -16,14 +17,15 @@ interface TokenizeFlags {
 export function tokenizeCommand(): Command {
   return new Command('tokenize')
     .description("print the model inputs of one (query, document) pair as JSON, as Hugging Face's tokenizer(query, doc, truncation=True) gives them")
-    .requiredOption('-m, --model <dir>', 'model directory (only its config and tokenizer files are read)')
+    .requiredOption('-m, --model <dir|id>', 'model directory, or Hugging Face id org/name[@revision] (only its config and tokenizer files are read or fetched)')
     .requiredOption('-q, --query <text>', 'the query (first sequence)')
     .requiredOption('--doc <text>', 'the document (second sequence)')
     .option('--max-length <n>', 'tokens of the pair, special tokens included (default: the model limit)', positiveInteger)
     .addOption(new Option('--truncation <strategy>', 'how a pair that does not fit is shortened').choices(TRUNCATION_STRATEGIES).default('longest_first'))
-    .action((flags: TokenizeFlags) => {
+    .action(async (flags: TokenizeFlags) => {
       const query = checkQuery(flags.query);
-      const { encoder, maxLength } = loadModelEncoding(locateTokenizerFiles(flags.model), flags.maxLength);
+      const modelDir = await resolveModelDir(flags.model, { tokenizerOnly: true });
+      const { encoder, maxLength } = loadModelEncoding(locateTokenizerFiles(modelDir), flags.maxLength);
       const encoding = encoder.encodePair(query, flags.doc, { maxLength, truncation: flags.truncation });
       const output = {
         input_ids: encoding.inputIds,

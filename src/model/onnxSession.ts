@@ -17,8 +17,17 @@ export type ModelInputName = 'input_ids' | 'attention_mask' | 'token_type_ids';
 /** Integer element type of the model's id inputs (exports use int64; a few use int32). */
 export type IdTensorType = 'int64' | 'int32';
 
+/**
+ * What crossrank asks of a session: run one batch, release it. An ONNX Runtime session, or its
+ * proxy on a worker thread (see workerSession.ts).
+ */
+export interface ModelSession {
+  run(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType>;
+  release(): Promise<void>;
+}
+
 export interface OnnxModel {
-  session: ort.InferenceSession;
+  session: ModelSession;
   /** The inputs the graph declares, in its order; token_type_ids is only fed where it is declared. */
   inputs: ReadonlyMap<ModelInputName, IdTensorType>;
   /** The logits output (named `logits` in Optimum/Xenova exports, else the first output). */

@@ -2,21 +2,25 @@ import { InputError } from '../errors.js';
 import {
   locateModelFiles,
   openOnnxModel,
+  openOnnxModelInWorker,
   type Device,
   type ModelConfig,
   type ModelVariant,
   type OnnxModel,
 } from '../model/index.js';
-import type { PairEncoder, PairEncoding, TextTokens } from '../tokenize/pairEncoder.js';
+import type { PairEncoder, PairEncoding, TextTokens, TruncationDirection } from '../tokenize/pairEncoder.js';
 import type { TruncationStrategy } from '../tokenize/truncation.js';
 import { assertSupportedLabelCount, scoresFromLogits, type Activation } from './activation.js';
-import { planBatches, type BatchLimits } from './batching.js';
+import { planBatches, type BatchLimits } from '../inference/batching.js';
 import { resolveChunking, windowRanges, type ChunkingOptions, type ResolvedChunking } from './chunking.js';
 import { checkQuery, documentText, type RerankDocument } from './documents.js';
-import { loadModelEncoding } from './modelEncoding.js';
-import { batchFeeds, logitsAsFloat32 } from './tensors.js';
+import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
+import { loadModelEncoding } from '../inference/modelEncoding.js';
+import { batchFeeds, outputAsFloat32 } from '../inference/tensors.js';
+import { resolveModelDir, type HubOptions } from '../hub/index.js';
 
-export interface CrossEncoderOptions {
+/** The hub options (revision, cacheDir, localFilesOnly, token, endpoint, quiet) apply when the model is named by its hub id. */
+export interface CrossEncoderOptions extends HubOptions {
   /** fp32, quantized (int8) or fp16 weights; default: quantized on CPU where the model has them, else fp32. */
   variant?: ModelVariant;
   device?: Device;
@@ -33,6 +37,8 @@ export interface CrossEncoderOptions {
   maxBatchTokens?: number;
   /** Score long documents by their best sliding window instead of truncating them; off by default. */
   chunking?: ChunkingOptions | boolean;
+  /** Run forward passes on a worker thread, so a long batch never stalls the event loop (servers); default false. */
+  worker?: boolean;
 }
 
 export interface RerankOptions {
@@ -86,8 +92,11 @@ export class CrossEncoder {
     },
   ) {}
 
-  static async load(modelDir: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    const files = locateModelFiles(modelDir, { variant: options.variant, preferFor: options.device === 'cuda' ? 'gpu' : 'cpu' });
+  /** `nameOrDir`: a local model directory, or a Hugging Face id `org/name[@revision]`, fetched into the shared cache. */
+  static async load(nameOrDir: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
+    const preferFor = options.device === 'cuda' ? 'gpu' : 'cpu';
+    const modelDir = await resolveModelDir(nameOrDir, { ...options, preferFor });
+    const files = locateModelFiles(modelDir, { variant: options.variant, preferFor });
     const { encoder, config, maxLength } = loadModelEncoding(files, options.maxLength);
     assertSupportedLabelCount(config.numLabels, files.config);
     const batch = {
@@ -96,7 +105,7 @@ export class CrossEncoder {
     };
     const chunking = options.chunking === true ? {} : options.chunking ? options.chunking : null;
 
-    const model = await openOnnxModel(files.weights, { threads: options.threads, device: options.device });
+    const model = await (options.worker ? openOnnxModelInWorker : openOnnxModel)(files.weights, { threads: options.threads, device: options.device });
     const info: CrossEncoderInfo = {
       modelDir,
       weights: files.weights,
@@ -121,10 +130,24 @@ export class CrossEncoder {
 
   /** One score per (query, document) pair, in input order. */
   async score(pairs: readonly QueryDocumentPair[]): Promise<number[]> {
+    const encoded = this.encodePairs(pairs);
+    return pairScores(encoded, await this.scoreEncoded(encoded.encodings));
+  }
+
+  /**
+   * The model inputs of pairs, without scoring them (tokenization only, synchronous). With
+   * `scoreEncoded` and `pairScores` it is `score` in two steps, so encodings of several calls
+   * can share batches.
+   */
+  encodePairs(pairs: readonly QueryDocumentPair[], options: EncodePairsOptions = {}): EncodedPairs {
     this.assertOpen();
+    const maxDocumentTokens = options.maxDocumentTokens ?? Number.POSITIVE_INFINITY;
+    if (maxDocumentTokens !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxDocumentTokens) || maxDocumentTokens < 1)) {
+      throw new InputError(`maxDocumentTokens must be a positive integer, got ${options.maxDocumentTokens}`);
+    }
+    const direction = options.truncationDirection ?? 'right';
     const queryTokens = new Map<string, TextTokens>();
-    const encodings: PairEncoding[] = [];
-    const owners: number[] = []; // encodings[i] belongs to pairs[owners[i]]
+    const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
     pairs.forEach(([query, document], pairIndex) => {
       if (typeof query !== 'string' || typeof document !== 'string') {
         throw new InputError(`pairs[${pairIndex}] must be [query, document] strings`);
@@ -134,18 +157,21 @@ export class CrossEncoder {
         queryEncoded = this.encoder.encodeText(query);
         queryTokens.set(query, queryEncoded);
       }
-      for (const encoding of this.encodeDocument(queryEncoded, this.encoder.encodeText(document))) {
-        encodings.push(encoding);
-        owners.push(pairIndex);
+      const documentTokens = capTokens(this.encoder.encodeText(document), maxDocumentTokens, direction);
+      const { encodings, truncated } = this.encodeDocument(queryEncoded, documentTokens.tokens, direction);
+      for (const encoding of encodings) {
+        encoded.encodings.push(encoding);
+        encoded.owners.push(pairIndex);
       }
+      encoded.truncated.push(truncated || documentTokens.capped);
     });
+    return encoded;
+  }
 
-    const chunkScores = await this.scoreEncodings(encodings);
-    const scores = new Array<number>(pairs.length).fill(Number.NEGATIVE_INFINITY);
-    chunkScores.forEach((score, i) => {
-      if (score > scores[owners[i]]) scores[owners[i]] = score;
-    });
-    return scores;
+  /** One score per encoding, in input order: the forward passes, in length-sorted batches. */
+  async scoreEncoded(encodings: readonly PairEncoding[]): Promise<number[]> {
+    this.assertOpen();
+    return this.scoreEncodings(encodings);
   }
 
   /** Documents ordered by relevance to the query, best first (equal scores keep input order). */
@@ -172,16 +198,22 @@ export class CrossEncoder {
     await this.model.session.release();
   }
 
-  private encodeDocument(query: TextTokens, document: TextTokens): PairEncoding[] {
-    const options = { maxLength: this.info.maxLength, truncation: this.settings.truncation };
+  private encodeDocument(query: TextTokens, document: TextTokens, direction: TruncationDirection): { encodings: PairEncoding[]; truncated: boolean } {
+    const options = { maxLength: this.info.maxLength, truncation: this.settings.truncation, direction };
     const budget = this.encoder.documentBudget(query.ids.length, this.info.maxLength);
     if (!this.settings.chunking || document.ids.length <= budget || budget === 0) {
-      return [this.encoder.assemble(query, document, options)];
+      const encoding = this.encoder.assemble(query, document, options);
+      const fed = encoding.inputIds.length - this.encoder.pairSpecialCount;
+      return { encodings: [encoding], truncated: fed < query.ids.length + document.ids.length };
     }
     const chunking: ResolvedChunking = resolveChunking(this.settings.chunking, budget);
-    return windowRanges(document.ids.length, chunking).map(([start, end]) =>
-      this.encoder.assemble(query, { ids: document.ids.slice(start, end), tokens: document.tokens.slice(start, end) }, options),
-    );
+    const ranges = windowRanges(document.ids.length, chunking);
+    return {
+      encodings: ranges.map(([start, end]) =>
+        this.encoder.assemble(query, { ids: document.ids.slice(start, end), tokens: document.tokens.slice(start, end) }, options),
+      ),
+      truncated: ranges[ranges.length - 1][1] < document.ids.length,
+    };
   }
 
   private async scoreEncodings(encodings: readonly PairEncoding[]): Promise<number[]> {
@@ -194,7 +226,7 @@ export class CrossEncoder {
       const rows = batch.map((i) => encodings[i]);
       const feeds = batchFeeds(rows, this.model.inputs, this.encoder.padTokenId);
       const outputs = await this.model.session.run(feeds);
-      const logits = logitsAsFloat32(outputs[this.model.outputName]);
+      const logits = outputAsFloat32(outputs[this.model.outputName]);
       const batchScores = scoresFromLogits(logits, rows.length, this.config.numLabels, this.settings.activation);
       batch.forEach((encodingIndex, row) => {
         scores[encodingIndex] = batchScores[row];
@@ -206,6 +238,14 @@ export class CrossEncoder {
   private assertOpen(): void {
     if (this.closed) throw new InputError('this CrossEncoder is closed');
   }
+}
+
+/** A document's first (or, truncating from the left, last) `max` tokens. */
+function capTokens(document: TextTokens, max: number, direction: TruncationDirection): { tokens: TextTokens; capped: boolean } {
+  if (document.ids.length <= max) return { tokens: document, capped: false };
+  const [start, end] = direction === 'left' ? [document.ids.length - max, document.ids.length] : [0, max];
+  // Without its text: the text no longer matches the tokens (see PairEncoder's truncation lengths).
+  return { tokens: { ids: document.ids.slice(start, end), tokens: document.tokens.slice(start, end) }, capped: true };
 }
 
 function positiveInteger(value: number, name: string): number {

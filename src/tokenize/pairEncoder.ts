@@ -1,7 +1,8 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { pairTemplateFromPostProcessor, type PairTemplate, type TemplatePiece } from './pairTemplate.js';
-import { earlyExitLength, SplitBoundaries } from './splitBoundaries.js';
+import { earlyExitLength, earlyExitLengthFromEnd, SplitBoundaries } from './splitBoundaries.js';
 import { truncatedLengths, type TruncationStrategy } from './truncation.js';
+import { InputError } from '../errors.js';
 
 /** One text as the tokenizer model splits it, without special tokens. */
 export interface TextTokens {
@@ -23,7 +24,12 @@ export interface PairEncodeOptions {
   /** Total tokens of the pair, special tokens included. */
   maxLength: number;
   truncation?: TruncationStrategy;
+  /** Which end a side that is cut loses: `right` (the default) keeps its start, `left` its end. */
+  direction?: TruncationDirection;
 }
+
+/** Hugging Face's `truncation_side`: the end of a sequence that truncation removes. */
+export type TruncationDirection = 'right' | 'left';
 
 /**
  * Encodes (query, document) pairs exactly as `tokenizer(query, document, truncation=True,
@@ -53,6 +59,11 @@ export class PairEncoder {
     return this.template.pairSpecialCount;
   }
 
+  /** Special tokens the single-text template adds around one text ([CLS] … [SEP] for BERT). */
+  get singleSpecialCount(): number {
+    return this.template.single.reduce((n, piece) => n + (piece.kind === 'special' ? piece.ids.length : 0), 0);
+  }
+
   encodeText(text: string): TextTokens {
     const { ids, tokens } = this.tokenizer.encode(text, { add_special_tokens: false });
     return { ids, tokens, text };
@@ -62,10 +73,47 @@ export class PairEncoder {
     return this.assemble(this.encodeText(query), this.encodeText(document), options);
   }
 
+  /**
+   * Encodes one text as `tokenizer(text, truncation=True, max_length=N)` does (the input of an
+   * embedding model): its first tokens that fit beside the special tokens, wrapped by the
+   * tokenizer's single-sequence template. The result has the shape of a pair's encoding.
+   */
+  encodeSingle(text: string, options: { maxLength: number }): PairEncoding {
+    return this.assembleSingle(this.encodeText(text), options.maxLength);
+  }
+
+  /** Truncates one pre-tokenized text to fit `maxLength` and wraps it in the single template. */
+  assembleSingle(text: TextTokens, maxLength: number): PairEncoding {
+    const budget = maxLength - this.singleSpecialCount;
+    if (budget < 0) throw new InputError(`max_length ${maxLength} leaves no room for the special tokens of one text`);
+    const keep = Math.min(budget, text.ids.length);
+    const inputIds: number[] = [];
+    const tokenTypeIds: number[] = [];
+    const tokens: string[] = [];
+    for (const piece of this.template.single) {
+      if (piece.kind === 'special') {
+        for (let i = 0; i < piece.ids.length; i++) {
+          inputIds.push(piece.ids[i]);
+          tokens.push(piece.tokens[i] ?? '');
+          tokenTypeIds.push(piece.typeId);
+        }
+        continue;
+      }
+      // A single-text template names only sequence A; a stray B would have no text to take.
+      if (piece.sequence !== 'A') continue;
+      for (let i = 0; i < keep; i++) {
+        inputIds.push(text.ids[i]);
+        tokens.push(text.tokens[i]);
+        tokenTypeIds.push(piece.typeId);
+      }
+    }
+    return { inputIds, tokenTypeIds, attentionMask: new Array<number>(inputIds.length).fill(1), tokens };
+  }
+
   /** Truncates two pre-tokenized sides to fit `maxLength` and wraps them in the pair template. */
   assemble(query: TextTokens, document: TextTokens, options: PairEncodeOptions): PairEncoding {
     const budget = options.maxLength - this.template.pairSpecialCount;
-    const [queryLength, documentLength] = this.truncationLengths(query, document, options.maxLength);
+    const [queryLength, documentLength] = this.truncationLengths(query, document, options.maxLength, options.direction ?? 'right');
     const [keepQuery, keepDocument] = truncatedLengths(queryLength, documentLength, budget, options.truncation ?? 'longest_first');
     const inputIds: number[] = [];
     const tokenTypeIds: number[] = [];
@@ -81,7 +129,8 @@ export class PairEncoder {
       }
       const side = piece.sequence === 'A' ? query : document;
       const keep = piece.sequence === 'A' ? keepQuery : keepDocument;
-      for (let i = 0; i < keep; i++) {
+      const from = options.direction === 'left' ? side.ids.length - keep : 0;
+      for (let i = from; i < from + keep; i++) {
         inputIds.push(side.ids[i]);
         tokens.push(side.tokens[i]);
         tokenTypeIds.push(piece.typeId);
@@ -94,16 +143,15 @@ export class PairEncoder {
   /**
    * The lengths the truncation rule compares. They are the token counts, except where both sides
    * reach max_length: then Hugging Face counts each only up to the split that reaches max_length
-   * (see earlyExitLength). With one side shorter the counts cannot change the outcome.
+   * (see earlyExitLength; truncating from the left, it tokenizes from the end: earlyExitLengthFromEnd).
+   * With one side shorter the counts cannot change the outcome.
    */
-  private truncationLengths(query: TextTokens, document: TextTokens, maxLength: number): [number, number] {
+  private truncationLengths(query: TextTokens, document: TextTokens, maxLength: number, direction: TruncationDirection): [number, number] {
     const lengths: [number, number] = [query.ids.length, document.ids.length];
     if (lengths[0] < maxLength || lengths[1] < maxLength || query.text === undefined || document.text === undefined) return lengths;
     this.splitBoundaries ??= new SplitBoundaries(this.tokenizerJson, this.tokenizerConfig);
-    return [
-      earlyExitLength(this.splitBoundaries.ends(query.text), maxLength),
-      earlyExitLength(this.splitBoundaries.ends(document.text), maxLength),
-    ];
+    const count = direction === 'left' ? earlyExitLengthFromEnd : earlyExitLength;
+    return [count(this.splitBoundaries.ends(query.text), maxLength), count(this.splitBoundaries.ends(document.text), maxLength)];
   }
 
   /** The document tokens that fit beside `queryLength` query tokens in `maxLength` (at least 0). */

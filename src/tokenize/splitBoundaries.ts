@@ -58,3 +58,16 @@ export function earlyExitLength(splitEnds: readonly number[], maxLength: number)
   for (const end of splitEnds) if (end >= maxLength) return end;
   return splitEnds.length > 0 ? splitEnds[splitEnds.length - 1] : 0;
 }
+
+/**
+ * earlyExitLength for truncation from the left (`truncation_side="left"`): Hugging Face then
+ * tokenizes from the end of the text, so splits are counted back from the last one.
+ */
+export function earlyExitLengthFromEnd(splitEnds: readonly number[], maxLength: number): number {
+  const total = splitEnds.length > 0 ? splitEnds[splitEnds.length - 1] : 0;
+  for (let i = splitEnds.length - 2; i >= -1; i--) {
+    const fromEnd = total - (i >= 0 ? splitEnds[i] : 0);
+    if (fromEnd >= maxLength) return fromEnd;
+  }
+  return total;
+}

@@ -21,10 +21,20 @@ export class RustTokenizer {
     return new RustTokenizer(tokenizer);
   }
 
-  /** `tokenizer(query, document, truncation=strategy, max_length=maxLength)`, or an Error where it refuses. */
-  async encodePair(query: string, document: string, maxLength: number, strategy: TruncationStrategy): Promise<ReferenceEncoding | Error> {
+  /**
+   * `tokenizer(query, document, truncation=strategy, max_length=maxLength)` (with
+   * `truncation_side=direction`), or an Error where it refuses.
+   */
+  async encodePair(
+    query: string,
+    document: string,
+    maxLength: number,
+    strategy: TruncationStrategy,
+    direction: 'right' | 'left' = 'right',
+  ): Promise<ReferenceEncoding | Error> {
     this.tokenizer.setTruncation(maxLength, {
       strategy: strategy === 'only_second' ? tokenizers.TruncationStrategy.OnlySecond : tokenizers.TruncationStrategy.LongestFirst,
+      direction,
     });
     try {
       const encoding = await this.tokenizer.encode(query, document);
@@ -37,5 +47,17 @@ export class RustTokenizer {
     } catch (error) {
       return error as Error;
     }
+  }
+
+  /** `tokenizer(text, truncation=True, max_length=maxLength)`: one text, as an embedding model is fed. */
+  async encodeSingle(text: string, maxLength: number): Promise<ReferenceEncoding> {
+    this.tokenizer.setTruncation(maxLength);
+    const encoding = await this.tokenizer.encode(text);
+    return {
+      inputIds: encoding.getIds(),
+      tokenTypeIds: encoding.getTypeIds(),
+      attentionMask: encoding.getAttentionMask(),
+      tokens: encoding.getTokens(),
+    };
   }
 }

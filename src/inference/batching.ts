@@ -1,4 +1,7 @@
-/** Caps on one forward pass. Padded tokens (pairs x longest pair) drive its memory and time. */
+/**
+ * Caps on one forward pass. Padded tokens (sequences x longest sequence) drive its memory and time.
+ * A sequence is a (query, document) pair for a cross-encoder, one text for an embedding model.
+ */
 export interface BatchLimits {
   maxBatchPairs: number;
   maxBatchTokens: number;

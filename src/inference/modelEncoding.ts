@@ -9,15 +9,20 @@ export interface ModelEncoding {
   maxLength: number;
 }
 
-/** Reads config and tokenizer of a model directory; `maxLength` may lower the model's own limit, never raise it. */
-export function loadModelEncoding(files: TokenizerFiles, maxLength?: number): ModelEncoding {
+/**
+ * Reads config and tokenizer of a model directory; `maxLength` may lower the model's own limit, never
+ * raise it. `sequences` says what one model input holds: a (query, document) pair for a cross-encoder,
+ * one text for an embedding model; it decides how many special tokens max_length must leave room for.
+ */
+export function loadModelEncoding(files: TokenizerFiles, maxLength?: number, sequences: 'pair' | 'single' = 'pair'): ModelEncoding {
   const config = parseModelConfig(readJsonObject(files.config), files.config);
   const tokenizerConfig = readJsonObject(files.tokenizerConfig);
   const encoder = PairEncoder.fromJson(readJsonObject(files.tokenizer), tokenizerConfig);
   const modelLimit = defaultMaxLength(config, tokenizerConfig);
   const chosen = maxLength ?? modelLimit;
-  if (!Number.isInteger(chosen) || chosen <= encoder.pairSpecialCount || chosen > modelLimit) {
-    throw new InputError(`max length must be an integer from ${encoder.pairSpecialCount + 1} to ${modelLimit} for this model, got ${maxLength}`);
+  const specialCount = sequences === 'pair' ? encoder.pairSpecialCount : encoder.singleSpecialCount;
+  if (!Number.isInteger(chosen) || chosen <= specialCount || chosen > modelLimit) {
+    throw new InputError(`max length must be an integer from ${specialCount + 1} to ${modelLimit} for this model, got ${maxLength}`);
   }
   return { encoder, config, maxLength: chosen };
 }

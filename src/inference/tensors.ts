@@ -3,8 +3,9 @@ import type { IdTensorType, ModelInputName } from '../model/index.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
 
 /**
- * The feeds of one batch, right-padded to its longest pair: padding gets the tokenizer's pad id,
- * type 0 and mask 0, as Hugging Face pads. Only the inputs the graph declares are built.
+ * The feeds of one batch, right-padded to its longest sequence (a pair, or one text for an
+ * embedding model): padding gets the tokenizer's pad id, type 0 and mask 0, as Hugging Face pads.
+ * Only the inputs the graph declares are built.
  */
 export function batchFeeds(
   encodings: readonly PairEncoding[],
@@ -32,8 +33,8 @@ export function batchFeeds(
   return feeds;
 }
 
-/** Logits as float32, whatever the export's output type (fp16 models return raw half-precision bits). */
-export function logitsAsFloat32(tensor: ort.Tensor): Float32Array {
+/** A float output (logits, hidden states) as float32, whatever the export's type (fp16 models return raw half-precision bits). */
+export function outputAsFloat32(tensor: ort.Tensor): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
   if (tensor.type === 'float16') {
     const bits = tensor.data as Uint16Array;
@@ -41,7 +42,7 @@ export function logitsAsFloat32(tensor: ort.Tensor): Float32Array {
     for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i]);
     return out;
   }
-  throw new Error(`model output has type ${tensor.type}; expected float32 or float16 logits`);
+  throw new Error(`model output has type ${tensor.type}; expected float32 or float16`);
 }
 
 function halfToFloat(h: number): number {
