@@ -1,0 +1,10 @@
+/**
+ * The rerank server (`crossrank serve`) as a library: build it, listen, close. Kept apart from the
+ * package's main entry so that using CrossEncoder alone does not load Fastify.
+ */
+export { buildApp, type AppOptions, type ServerEngineOptions } from './app.js';
+export { DEFAULT_SERVER_CONFIG, SERVER_SETTINGS, resolveServerConfig, type ServerConfig, type ServerSetting } from './config.js';
+export type { RerankService, ScoreRequest, ScoredDocuments } from './rerankService.js';
+export type { ErrorBody } from './errors.js';
+export type { CohereRerankResponse } from './routes/cohere.js';
+export type { TeiRerankResponse } from './routes/tei.js';

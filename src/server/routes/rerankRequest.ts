@@ -1,0 +1,22 @@
+/** What the rerank routes (Cohere and TEI) share: the request's abort signal, the query check, the ranking. */
+import type { FastifyReply } from 'fastify';
+import { HttpError } from '../errors.js';
+
+/** Aborts when the request times out or its client goes away, so it stops waiting for the model. */
+export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSignal {
+  const disconnected = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) disconnected.abort(new Error('the client closed the connection'));
+  });
+  return AbortSignal.any([AbortSignal.timeout(timeoutMs), disconnected.signal]);
+}
+
+/** A query must say something: empty or blank is an error, as in the engine. */
+export function checkQueryField(query: string): void {
+  if (query.trim() === '') throw new HttpError(422, 'query is empty', 'query');
+}
+
+/** Document indices by score, best first; equal scores keep input order. */
+export function rankByScore(scores: readonly number[]): number[] {
+  return scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
+}
