@@ -1,10 +1,12 @@
 /**
- * The ONNX graph of Hugging Face BertForSequenceClassification (arch 'bert') or an
- * XLM-RoBERTa-style classifier (arch 'roberta'), in the op pattern torch.onnx.export
+ * The ONNX graphs of Hugging Face BertForSequenceClassification (arch 'bert') or an
+ * XLM-RoBERTa-style classifier (arch 'roberta'), and of the bare encoder (BertModel) as
+ * sentence-transformers embedding models export it, in the op pattern torch.onnx.export
  * (opset 17) produces for them.
  *
  * Inputs: input_ids, attention_mask (and token_type_ids for 'bert'), int64 [batch, sequence].
- * Output: logits, float32 [batch, numLabels].
+ * Output: logits, float32 [batch, numLabels] (classifier); last_hidden_state [batch, sequence,
+ * hidden] or a pooled sentence_embedding [batch, hidden] (embedding model).
  */
 import type { BertLayerWeights, BertSpec, BertWeights } from './bertWeights.js';
 import { validateSpec } from './bertWeights.js';
@@ -185,14 +187,16 @@ function encoderLayer(
   });
 }
 
-/** Builds the classifier graph and returns the serialized ModelProto. */
-export function buildBertModel(spec: BertSpec, weights: BertWeights, options: BertGraphOptions): Uint8Array {
+/** The graph's inputs and the encoder's output: the hidden state of every token, [batch, sequence, hidden]. */
+interface EncoderGraph {
+  attentionMask: string;
+  hidden: string;
+}
+
+/** Inputs, embeddings and encoder layers: what the classifier and the embedding model share. */
+function encoderGraph(g: GraphBuilder, spec: BertSpec, weights: BertWeights, precision: Precision): EncoderGraph {
   validateSpec(spec);
   if (weights.layers.length !== spec.layers) throw new Error('weights do not match spec.layers');
-  const { precision } = options;
-  const g = new GraphBuilder(spec.arch === 'bert' ? 'bert_for_sequence_classification' : 'roberta_for_sequence_classification');
-  const h = spec.hidden;
-
   const inputIds = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = g.input('attention_mask', 'int64', [BATCH, SEQUENCE]);
   const tokenTypeIds = spec.arch === 'bert' ? g.input('token_type_ids', 'int64', [BATCH, SEQUENCE]) : null;
@@ -203,6 +207,15 @@ export function buildBertModel(spec: BertSpec, weights: BertWeights, options: Be
     const layerWeights = weights.layers[l];
     hidden = g.scoped(`encoder/layer.${l}`, () => encoderLayer(g, spec, layerWeights, l, hidden, mask, precision));
   }
+  return { attentionMask, hidden };
+}
+
+/** Builds the classifier graph and returns the serialized ModelProto. */
+export function buildBertModel(spec: BertSpec, weights: BertWeights, options: BertGraphOptions): Uint8Array {
+  const { precision } = options;
+  const g = new GraphBuilder(spec.arch === 'bert' ? 'bert_for_sequence_classification' : 'roberta_for_sequence_classification');
+  const h = spec.hidden;
+  const { hidden } = encoderGraph(g, spec, weights, precision);
 
   const pooled = g.scoped('pooler', () => {
     const first = g.op('Gather', [hidden, g.constInt64(0)], { axis: attr.int(1) }); // [b, hidden]
@@ -214,4 +227,36 @@ export function buildBertModel(spec: BertSpec, weights: BertWeights, options: Be
   g.output('logits', 'float32', [BATCH, spec.numLabels]);
 
   return g.encode(`crossrank test model: ${spec.arch}, seed ${spec.seed}, ${precision}`);
+}
+
+/**
+ * What an embedding export returns: the token states (Optimum's feature-extraction export), or
+ * the sentence embedding already mean-pooled over the attention mask and L2-normalised in the
+ * graph (as exports that bundle sentence-transformers' Pooling and Normalize modules do).
+ */
+export type EmbeddingOutput = 'last_hidden_state' | 'sentence_embedding';
+
+/** Builds the bare encoder (BertModel) graph of an embedding model and returns the serialized ModelProto. */
+export function buildBertEmbeddingModel(
+  spec: BertSpec,
+  weights: BertWeights,
+  options: BertGraphOptions & { output: EmbeddingOutput },
+): Uint8Array {
+  const { precision } = options;
+  const g = new GraphBuilder(spec.arch === 'bert' ? 'bert_model' : 'roberta_model');
+  const { attentionMask, hidden } = encoderGraph(g, spec, weights, precision);
+  if (options.output === 'last_hidden_state') {
+    g.op('Identity', [hidden], {}, 'last_hidden_state');
+    g.output('last_hidden_state', 'float32', [BATCH, SEQUENCE, spec.hidden]);
+  } else {
+    g.scoped('pooling', () => {
+      const mask = g.op('Unsqueeze', [g.op('Cast', [attentionMask], { to: attr.int(elemTypeCode('float32')) }), g.constInt64([2])]);
+      const summed = g.op('ReduceSum', [g.op('Mul', [hidden, mask]), g.constInt64([1])], { keepdims: attr.int(0) });
+      const counts = g.op('ReduceSum', [mask, g.constInt64([1])], { keepdims: attr.int(0) });
+      const mean = g.op('Div', [summed, g.op('Max', [counts, g.constFloat(1e-9)])]);
+      g.op('LpNormalization', [mean], { axis: attr.int(-1), p: attr.int(2) }, 'sentence_embedding');
+    });
+    g.output('sentence_embedding', 'float32', [BATCH, spec.hidden]);
+  }
+  return g.encode(`crossrank test embedding model: ${spec.arch}, seed ${spec.seed}, ${precision}, ${options.output}`);
 }

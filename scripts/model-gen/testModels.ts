@@ -2,16 +2,32 @@
  * The catalogue of generated test models: architecture spec, tokenizer and which
  * precisions get written.
  */
+import type { EmbeddingOutput } from './bertGraph.js';
 import type { BertSpec } from './bertWeights.js';
 import { ROBERTA_BPE_VOCAB_SIZE } from './robertaBpe.js';
 
 export type TokenizerKind = 'bert-base-uncased' | 'roberta-bpe';
+
+/** A sentence-transformers embedding model: the bare encoder plus the files that say how to pool it. */
+export interface EmbeddingDef {
+  output: EmbeddingOutput;
+  /** 1_Pooling/config.json (the graph itself pools only when output is sentence_embedding, and then by mean). */
+  pooling: 'mean' | 'cls' | 'max';
+  /** modules.json lists a Normalize module. */
+  normalize: boolean;
+  /** sentence_bert_config.json max_seq_length. */
+  maxSeqLength: number;
+  /** config_sentence_transformers.json prompts (e5-style prefixes), if any. */
+  prompts?: { query: string; document: string };
+}
 
 export interface TestModelDef {
   spec: BertSpec;
   tokenizer: TokenizerKind;
   /** Also write onnx/model_quantized.onnx (int8, MatMulInteger pattern). */
   int8: boolean;
+  /** Present for embedding models (no classifier head); absent for cross-encoders. */
+  embedding?: EmbeddingDef;
 }
 
 const BERT_VOCAB_SIZE = 30522;
@@ -57,6 +73,26 @@ export const TEST_MODELS = {
     },
     tokenizer: 'roberta-bpe',
     int8: false,
+  },
+  // Embedding models in the sentence-transformers layout (1_Pooling, modules.json with Normalize).
+  'tiny-embed': {
+    spec: { ...TINY_BERT, seed: 5005 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    embedding: {
+      output: 'last_hidden_state',
+      pooling: 'mean',
+      normalize: true,
+      maxSeqLength: 128,
+      prompts: { query: 'query: ', document: 'passage: ' },
+    },
+  },
+  // Pools and normalises inside the graph and returns sentence_embedding, as some exports do.
+  'tiny-embed-pooled': {
+    spec: { ...TINY_BERT, seed: 6006 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    embedding: { output: 'sentence_embedding', pooling: 'mean', normalize: true, maxSeqLength: 128 },
   },
   // The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2, for benchmarks.
   'minilm-l6-bench': {

@@ -3,13 +3,15 @@
  *
  *   config.json, tokenizer files, onnx/model.onnx (fp32) and, for models with int8
  *   enabled, onnx/model_quantized.onnx (the layout of Xenova/* and optimum exports).
+ *   Embedding models also get the sentence-transformers files: modules.json,
+ *   1_Pooling/config.json, sentence_bert_config.json, config_sentence_transformers.json.
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { buildBertModel } from './bertGraph.js';
+import { dirname, join } from 'node:path';
+import { buildBertEmbeddingModel, buildBertModel } from './bertGraph.js';
 import type { BertSpec } from './bertWeights.js';
 import { generateWeights } from './bertWeights.js';
-import type { TestModelDef, TestModelName } from './testModels.js';
+import type { EmbeddingDef, TestModelDef, TestModelName } from './testModels.js';
 import { getTestModel } from './testModels.js';
 import { toJsonText, writeTokenizerFiles } from './tokenizers.js';
 
@@ -29,18 +31,20 @@ export function modelConfig(name: TestModelName, def: TestModelDef): Record<stri
   const spec: BertSpec = def.spec;
   const labels = Array.from({ length: spec.numLabels }, (_, i) => `LABEL_${i}`);
   const isBert = spec.arch === 'bert';
+  const embedding = def.embedding !== undefined;
+  const architecture = embedding ? (isBert ? 'BertModel' : 'XLMRobertaModel') : isBert ? 'BertForSequenceClassification' : 'XLMRobertaForSequenceClassification';
   return {
-    architectures: [isBert ? 'BertForSequenceClassification' : 'XLMRobertaForSequenceClassification'],
+    architectures: [architecture],
     attention_probs_dropout_prob: 0.1,
     ...(isBert ? {} : { bos_token_id: 0, eos_token_id: 2 }),
     classifier_dropout: null,
     hidden_act: 'gelu',
     hidden_dropout_prob: 0.1,
     hidden_size: spec.hidden,
-    id2label: Object.fromEntries(labels.map((label, i) => [String(i), label])),
+    ...(embedding ? {} : { id2label: Object.fromEntries(labels.map((label, i) => [String(i), label])) }),
     initializer_range: 0.02,
     intermediate_size: spec.intermediate,
-    label2id: Object.fromEntries(labels.map((label, i) => [label, i])),
+    ...(embedding ? {} : { label2id: Object.fromEntries(labels.map((label, i) => [label, i])) }),
     layer_norm_eps: spec.layerNormEps,
     max_position_embeddings: spec.maxPositions,
     model_type: isBert ? 'bert' : 'xlm-roberta',
@@ -57,8 +61,40 @@ export function modelConfig(name: TestModelName, def: TestModelDef): Record<stri
       tokenizer: def.tokenizer,
       int8: def.int8,
       spec,
+      ...(embedding ? { embedding: def.embedding } : {}),
     },
   };
+}
+
+/** The sentence-transformers files of an embedding model, by path. */
+export function sentenceTransformersFiles(def: EmbeddingDef, hidden: number): [string, unknown][] {
+  const modules: Record<string, unknown>[] = [
+    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+    { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+  ];
+  if (def.normalize) modules.push({ idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' });
+  const pooling = {
+    word_embedding_dimension: hidden,
+    pooling_mode_cls_token: def.pooling === 'cls',
+    pooling_mode_mean_tokens: def.pooling === 'mean',
+    pooling_mode_max_tokens: def.pooling === 'max',
+    pooling_mode_mean_sqrt_len_tokens: false,
+    pooling_mode_weightedmean_tokens: false,
+    pooling_mode_lasttoken: false,
+    include_prompt: true,
+  };
+  const stConfig = {
+    __version__: { sentence_transformers: '3.0.1' },
+    prompts: def.prompts ?? {},
+    default_prompt_name: null,
+    similarity_fn_name: 'cosine',
+  };
+  return [
+    ['modules.json', modules],
+    ['1_Pooling/config.json', pooling],
+    ['sentence_bert_config.json', { max_seq_length: def.maxSeqLength, do_lower_case: false }],
+    ['config_sentence_transformers.json', stConfig],
+  ];
 }
 
 /** Generates the model `name` into `outDir` (created if needed) and lists what it wrote. */
@@ -72,11 +108,21 @@ export async function writeModelDir(outDir: string, name: TestModelName): Promis
   written.push(...(await writeTokenizerFiles(outDir, def.tokenizer)));
 
   const weights = generateWeights(def.spec);
-  await writeFile(join(outDir, FP32_MODEL_FILE), buildBertModel(def.spec, weights, { precision: 'fp32' }));
+  const embedding = def.embedding;
+  const build = (precision: 'fp32' | 'int8'): Uint8Array =>
+    embedding ? buildBertEmbeddingModel(def.spec, weights, { precision, output: embedding.output }) : buildBertModel(def.spec, weights, { precision });
+  await writeFile(join(outDir, FP32_MODEL_FILE), build('fp32'));
   written.push(FP32_MODEL_FILE);
   if (def.int8) {
-    await writeFile(join(outDir, INT8_MODEL_FILE), buildBertModel(def.spec, weights, { precision: 'int8' }));
+    await writeFile(join(outDir, INT8_MODEL_FILE), build('int8'));
     written.push(INT8_MODEL_FILE);
+  }
+  if (embedding) {
+    for (const [path, value] of sentenceTransformersFiles(embedding, def.spec.hidden)) {
+      await mkdir(dirname(join(outDir, path)), { recursive: true });
+      await writeFile(join(outDir, path), toJsonText(value));
+      written.push(path);
+    }
   }
 
   return Promise.all(written.map(async (path) => ({ path, bytes: (await stat(join(outDir, path))).size })));

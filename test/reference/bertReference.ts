@@ -1,7 +1,8 @@
 /**
- * An independent reference forward pass of a BERT / RoBERTa sequence classifier in plain
- * TypeScript with float64 arithmetic, written from the model's math (not from the ONNX
- * graph) so that it can check both the generated graphs and the engine that runs them.
+ * An independent reference forward pass of a BERT / RoBERTa sequence classifier, and of the
+ * bare encoder that embedding models use, in plain TypeScript with float64 arithmetic, written
+ * from the model's math (not from the ONNX graph) so that it can check both the generated
+ * graphs and the engine that runs them.
  *
  * One unpadded sequence at a time: every token is real, so no attention mask is needed.
  * Deliberately simple loops; fine for test-sized inputs.
@@ -123,18 +124,24 @@ function embed(weights: BertWeights, spec: BertSpec, inputIds: number[], tokenTy
 }
 
 /**
- * Logits of one sequence. `tokenTypeIds` null means all type 0 (RoBERTa-style models have
- * no token_type_ids input).
+ * The encoder's output for one sequence: one hidden state per token ([sequence][hidden]), what an
+ * embedding model's last_hidden_state holds. `tokenTypeIds` null means all type 0 (RoBERTa-style
+ * models have no token_type_ids input).
  */
-export function referenceLogits(
+export function referenceHiddenStates(
   weights: BertWeights,
   spec: BertSpec,
   inputIds: number[],
   tokenTypeIds: number[] | null,
-): number[] {
-  if (inputIds.length === 0) throw new Error('referenceLogits: empty sequence');
+): number[][] {
+  const x = encode(weights, spec, inputIds, tokenTypeIds);
+  return Array.from({ length: x.rows }, (_, r) => Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols)));
+}
+
+function encode(weights: BertWeights, spec: BertSpec, inputIds: number[], tokenTypeIds: number[] | null): Matrix {
+  if (inputIds.length === 0) throw new Error('reference forward pass: empty sequence');
   if (tokenTypeIds !== null && tokenTypeIds.length !== inputIds.length) {
-    throw new Error('referenceLogits: tokenTypeIds length differs from inputIds');
+    throw new Error('reference forward pass: tokenTypeIds length differs from inputIds');
   }
   const h = spec.hidden;
   const eps = spec.layerNormEps;
@@ -152,7 +159,21 @@ export function referenceLogits(
     const ffn = linear(intermediate, lw.ffnOutW, lw.ffnOutB, h);
     x = layerNorm(add(ffn, afterAttention), lw.outLnGamma, lw.outLnBeta, eps);
   }
+  return x;
+}
 
+/**
+ * Logits of one sequence. `tokenTypeIds` null means all type 0 (RoBERTa-style models have
+ * no token_type_ids input).
+ */
+export function referenceLogits(
+  weights: BertWeights,
+  spec: BertSpec,
+  inputIds: number[],
+  tokenTypeIds: number[] | null,
+): number[] {
+  const h = spec.hidden;
+  const x = encode(weights, spec, inputIds, tokenTypeIds);
   // The classification head reads the first token ([CLS] / <s>) only.
   const first: Matrix = { rows: 1, cols: h, data: x.data.slice(0, h) };
   const pooled = linear(first, weights.poolerW, weights.poolerB, h);

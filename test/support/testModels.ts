@@ -1,7 +1,7 @@
 import { generateWeights, type BertSpec, type BertWeights } from '../../scripts/model-gen/bertWeights.js';
 import { ensureTestModel } from '../../scripts/model-gen/ensureTestModel.js';
 import { TEST_MODELS, type TestModelName } from '../../scripts/model-gen/testModels.js';
-import { referenceLogits } from '../reference/bertReference.js';
+import { referenceHiddenStates, referenceLogits } from '../reference/bertReference.js';
 
 /** A generated test model: its directory, and the same weights in memory for the reference forward pass. */
 export interface TestModel {
@@ -10,6 +10,8 @@ export interface TestModel {
   weights: BertWeights;
   /** Logits of one unpadded sequence by the independent float64 forward pass. */
   reference(inputIds: number[], tokenTypeIds: number[]): number[];
+  /** The encoder's hidden state of each token of one unpadded sequence, by the same pass. */
+  hiddenStates(inputIds: number[], tokenTypeIds: number[]): number[][];
 }
 
 const cache = new Map<TestModelName, Promise<TestModel>>();
@@ -26,6 +28,7 @@ export function testModel(name: TestModelName): Promise<TestModel> {
         spec,
         weights,
         reference: (inputIds, tokenTypeIds) => referenceLogits(weights, spec, inputIds, spec.arch === 'bert' ? tokenTypeIds : null),
+        hiddenStates: (inputIds, tokenTypeIds) => referenceHiddenStates(weights, spec, inputIds, spec.arch === 'bert' ? tokenTypeIds : null),
       };
     })();
     cache.set(name, model);

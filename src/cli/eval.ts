@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { countRecords, loadBeirDataset, readCorpus } from '../eval/beir.js';
+import { evaluatePipeline, type PipelineEvaluation } from '../eval/evaluate.js';
+import { METRIC_NAMES, type Metrics } from '../eval/metrics.js';
+import { renderReport } from '../eval/report.js';
+import { writeTrecRun } from '../eval/trecRun.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { CrossEncoder } from '../rerank/crossEncoder.js';
+import { FIRST_STAGES, Index, type FirstStage } from '../pipeline/searchIndex.js';
+import { positiveInteger } from './optionParsers.js';
+import { progressBar } from './progress.js';
+
+interface EvalFlags {
+  dataset: string;
+  split: string;
+  index?: string;
+  embedModel?: string;
+  rerankModel?: string;
+  firstStage?: string;
+  candidates: number;
+  out: string;
+  complete?: boolean;
+  threads?: number;
+}
+
+function parseStages(value: string): FirstStage[] {
+  const stages = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const stage of stages) {
+    if (!FIRST_STAGES.includes(stage as FirstStage)) throw new InputError(`--first-stage: ${stage} is not one of ${FIRST_STAGES.join(', ')}`);
+  }
+  if (stages.length === 0) throw new InputError('--first-stage names no stage');
+  return [...new Set(stages)] as FirstStage[];
+}
+
+function summaryTable(evaluation: PipelineEvaluation): string {
+  const metrics = Object.keys(METRIC_NAMES) as (keyof Metrics)[];
+  const nameWidth = Math.max(4, ...evaluation.runs.map((run) => run.name.length));
+  const header = ['run'.padEnd(nameWidth), ...metrics.map((m) => METRIC_NAMES[m].padStart(10)), 'queries'.padStart(9), 'ms/query'.padStart(9)].join('  ');
+  const rows = evaluation.runs.map((run) =>
+    [
+      run.name.padEnd(nameWidth),
+      ...metrics.map((m) => run.evaluation.mean[m].toFixed(4).padStart(10)),
+      `${run.evaluation.evaluated}/${run.evaluation.judged}`.padStart(9),
+      run.msPerQuery.toFixed(1).padStart(9),
+    ].join('  '),
+  );
+  return [header, ...rows].join('\n');
+}
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description('evaluate first stages and reranking on a BEIR-format dataset: nDCG@10, MRR@10, Recall@100, MAP as trec_eval computes them')
+    .requiredOption('-d, --dataset <dir>', 'BEIR dataset directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
+    .option('--split <name>', 'qrels split', 'test')
+    .option('-i, --index <path|url>', 'index of the corpus (built there from corpus.jsonl if it holds none; default: a temporary SQLite index)')
+    .option('-e, --embed-model <dir>', 'embedding model, for dense and hybrid first stages')
+    .option('-m, --rerank-model <dir>', 'cross-encoder to rerank the candidates (without one, only first stages are evaluated)')
+    .option('--first-stage <list>', 'comma-separated stages among bm25, dense, hybrid (default: bm25, and dense and hybrid where the index has vectors)')
+    .option('-c, --candidates <n>', 'first-stage depth: documents per query in the run and candidates reranked', positiveInteger, 100)
+    .option('-o, --out <dir>', 'where metrics.json, runs/*.trec and report.html go', 'crossrank-eval')
+    .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)')
+    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .action(async (flags: EvalFlags) => {
+      const dataset = await loadBeirDataset(flags.dataset, flags.split);
+      const requestedStages = flags.firstStage === undefined ? undefined : parseStages(flags.firstStage);
+      const temporary = flags.index === undefined ? mkdtempSync(join(tmpdir(), 'crossrank-eval-')) : null;
+      const location = flags.index ?? join(temporary as string, 'index.sqlite');
+      try {
+        const index = await Index.open(location, { embedModel: flags.embedModel, embedOptions: { threads: flags.threads } });
+        let pipeline: Pipeline | null = null;
+        try {
+          if ((await index.count()) === 0) {
+            const total = await countRecords(dataset.corpusPath);
+            const progress = progressBar('indexing');
+            try {
+              await index.addAll(readCorpus(dataset.corpusPath), { total, onProgress: (done) => progress.update(done, total) });
+            } finally {
+              progress.stop();
+            }
+          }
+          const stages = requestedStages ?? (index.hasVectors ? (['bm25', 'dense', 'hybrid'] as FirstStage[]) : (['bm25'] as FirstStage[]));
+          const reranker = flags.rerankModel ? await CrossEncoder.load(flags.rerankModel, { threads: flags.threads }) : null;
+          pipeline = new Pipeline(index, reranker, { index: false, reranker: true });
+          const progress = progressBar('evaluating');
+          let evaluation: PipelineEvaluation;
+          try {
+            evaluation = await evaluatePipeline(pipeline, dataset, {
+              stages,
+              candidates: flags.candidates,
+              complete: flags.complete,
+              onProgress: (done, total) => progress.update(done, total),
+            });
+          } finally {
+            progress.stop();
+          }
+          writeOutputs(flags, dataset.dir, location, index, evaluation, dataset.queries);
+          process.stdout.write(`${summaryTable(evaluation)}\nwrote ${join(flags.out, 'metrics.json')}, ${join(flags.out, 'runs')}/*.trec and ${join(flags.out, 'report.html')}\n`);
+        } finally {
+          await pipeline?.close();
+          await index.close();
+        }
+      } finally {
+        if (temporary) rmSync(temporary, { recursive: true, force: true });
+      }
+    });
+}
+
+function writeOutputs(
+  flags: EvalFlags,
+  datasetDir: string,
+  location: string,
+  index: Index,
+  evaluation: PipelineEvaluation,
+  queries: ReadonlyMap<string, string>,
+): void {
+  const out = flags.out;
+  mkdirSync(join(out, 'runs'), { recursive: true });
+  for (const run of evaluation.runs) writeTrecRun(join(out, 'runs', `${run.name}.trec`), run.run, `crossrank-${run.name}`);
+  const settings: Record<string, string> = {
+    dataset: `${resolve(datasetDir)} (split ${flags.split})`,
+    index: flags.index === undefined ? 'temporary SQLite index' : location,
+    'embedding model': index.settings.embedding?.model ?? 'none (BM25 only)',
+    reranker: flags.rerankModel ? resolve(flags.rerankModel) : 'none',
+    candidates: String(evaluation.candidates),
+    queries: flags.complete ? 'every judged query (trec_eval -c)' : 'judged queries with results (trec_eval default)',
+    date: new Date().toISOString(),
+  };
+  const metrics = {
+    settings,
+    runs: evaluation.runs.map((run) => ({
+      name: run.name,
+      stage: run.stage,
+      reranked: run.reranked,
+      mean: run.evaluation.mean,
+      evaluated: run.evaluation.evaluated,
+      judged: run.evaluation.judged,
+      msPerQuery: run.msPerQuery,
+      perQuery: Object.fromEntries(run.evaluation.perQuery),
+    })),
+  };
+  writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  writeFileSync(join(out, 'report.html'), renderReport({ title: `crossrank evaluation: ${basename(resolve(datasetDir))}`, settings, runs: evaluation.runs, queries }));
+}

@@ -1,0 +1,69 @@
+import { Command, Option } from 'commander';
+import { Pipeline, type SearchHit } from '../pipeline/pipeline.js';
+import { FIRST_STAGES, type FirstStage } from '../pipeline/searchIndex.js';
+import { checkQuery } from '../rerank/documents.js';
+import { positiveInteger } from './optionParsers.js';
+
+interface SearchFlags {
+  index: string;
+  firstStage?: FirstStage;
+  candidates: number;
+  rerankModel?: string;
+  embedModel?: string;
+  topN: number;
+  json?: boolean;
+  threads?: number;
+}
+
+function preview(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** rank, id, the reranker's score, the first stage's score and rank, and the start of the document. */
+export function formatHits(hits: readonly SearchHit[], columns: number): string {
+  const idWidth = Math.max(2, ...hits.map((hit) => hit.id.length));
+  const stage = hits[0]?.firstStage.stage ?? 'first stage';
+  const header = `${'rank'.padStart(4)}  ${'id'.padEnd(idWidth)}  ${'rerank'.padStart(10)}  ${`${stage} (rank)`.padStart(18)}  document`;
+  const textWidth = Math.max(20, columns - header.length + 'document'.length);
+  const rows = hits.map((hit) =>
+    [
+      String(hit.rank).padStart(4),
+      hit.id.padEnd(idWidth),
+      (hit.rerankScore === null ? '-' : hit.rerankScore.toFixed(6)).padStart(10),
+      `${hit.firstStage.score.toFixed(4)} (${hit.firstStage.rank})`.padStart(18),
+      preview(hit.title ? `${hit.title}: ${hit.text}` : hit.text, textWidth),
+    ].join('  '),
+  );
+  return [header, ...rows].join('\n');
+}
+
+export function searchCommand(): Command {
+  return new Command('search')
+    .description('search an index: first-stage candidates (BM25, dense or hybrid), reordered by a cross-encoder')
+    .argument('<query>', 'the query')
+    .requiredOption('-i, --index <path|url>', 'index built by `crossrank index` (SQLite file or postgres:// URL)')
+    .addOption(new Option('--first-stage <stage>', 'candidates by BM25, by embedding similarity, or both fused by reciprocal rank (default: hybrid where the index has vectors, else bm25)').choices(FIRST_STAGES))
+    .option('-c, --candidates <n>', 'first-stage candidates to rerank', positiveInteger, 100)
+    .option('-m, --rerank-model <dir>', 'cross-encoder that reorders the candidates (without one, the first stage order is shown)')
+    .option('-e, --embed-model <dir>', 'embedding model for the query (default: the one the index was built with)')
+    .option('-k, --top-n <k>', 'results to show', positiveInteger, 10)
+    .option('--json', 'print JSON [{rank, id, title, text, metadata, firstStage: {stage, rank, score}, rerankScore}]')
+    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .action(async (query: string, flags: SearchFlags) => {
+      checkQuery(query);
+      const pipeline = await Pipeline.open(flags.index, {
+        embedModel: flags.embedModel,
+        embedOptions: { threads: flags.threads },
+        rerankModel: flags.rerankModel,
+        rerankOptions: { threads: flags.threads },
+      });
+      try {
+        const hits = await pipeline.search(query, { firstStage: flags.firstStage, candidates: flags.candidates, topN: flags.topN });
+        if (flags.json) process.stdout.write(`${JSON.stringify(hits)}\n`);
+        else process.stdout.write(`${hits.length === 0 ? 'no documents match' : formatHits(hits, process.stdout.columns ?? 120)}\n`);
+      } finally {
+        await pipeline.close();
+      }
+    });
+}

@@ -1,0 +1,83 @@
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { FirstStage } from '../pipeline/searchIndex.js';
+import type { BeirDataset } from './beir.js';
+import { evaluateRun, type RetrievedDocument, type Run, type RunEvaluation } from './metrics.js';
+
+/** One evaluated ranking: a first stage alone, or a first stage followed by the reranker. */
+export interface EvaluatedRun {
+  /** `bm25`, `bm25+rerank`, ... */
+  name: string;
+  stage: FirstStage;
+  reranked: boolean;
+  run: Run;
+  evaluation: RunEvaluation;
+  /** Mean wall time of one query's search, milliseconds (the first stage and, for reranked runs, the reranker). */
+  msPerQuery: number;
+}
+
+export interface PipelineEvaluation {
+  candidates: number;
+  runs: EvaluatedRun[];
+}
+
+export interface EvaluateOptions {
+  stages: readonly FirstStage[];
+  /** First-stage depth: the run's documents per query and the reranker's candidates; default 100. */
+  candidates?: number;
+  /** Average over every judged query, a query without results counting 0 (trec_eval -c). */
+  complete?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs every judged query through each first stage and, where the pipeline has a reranker, through
+ * the reranker too, and evaluates both rankings. The reranked run scores exactly the first stage's
+ * candidates, so their difference is what reranking bought.
+ */
+export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset, options: EvaluateOptions): Promise<PipelineEvaluation> {
+  const candidates = options.candidates ?? 100;
+  const runs: EvaluatedRun[] = [];
+  const total = options.stages.length * dataset.queries.size;
+  let done = 0;
+  for (const stage of options.stages) {
+    const firstStage = new Map<string, RetrievedDocument[]>();
+    const reranked = new Map<string, RetrievedDocument[]>();
+    let firstStageMs = 0;
+    let rerankedMs = 0;
+    for (const [queryId, text] of dataset.queries) {
+      if (text.trim() === '') {
+        // No ranking: left out, as trec_eval leaves out a query without results.
+        options.onProgress?.(++done, total);
+        continue;
+      }
+      let started = performance.now();
+      const found = await pipeline.index.firstStage(text, stage, candidates);
+      firstStageMs += performance.now() - started;
+      firstStage.set(queryId, found.map(({ id, score }) => ({ id, score })));
+      if (pipeline.reranker) {
+        started = performance.now();
+        const hits = await pipeline.search(text, { firstStage: stage, candidates, topN: candidates });
+        rerankedMs += performance.now() - started;
+        reranked.set(queryId, hits.map((hit) => ({ id: hit.id, score: hit.rerankScore as number })));
+      }
+      options.onProgress?.(++done, total);
+    }
+    const queries = Math.max(firstStage.size, 1);
+    runs.push({ name: stage, stage, reranked: false, run: firstStage, evaluation: evaluateRun(dataset.qrels, firstStage, options), msPerQuery: firstStageMs / queries });
+    if (pipeline.reranker) {
+      const evaluation = evaluateRun(dataset.qrels, reranked, options);
+      runs.push({ name: `${stage}+rerank`, stage, reranked: true, run: reranked, evaluation, msPerQuery: rerankedMs / queries });
+    }
+  }
+  return { candidates, runs };
+}
+
+/** nDCG@10 after reranking less before, per query evaluated in both runs. */
+export function rerankGains(before: RunEvaluation, after: RunEvaluation): Array<{ queryId: string; gain: number }> {
+  const gains: Array<{ queryId: string; gain: number }> = [];
+  for (const [queryId, metrics] of after.perQuery) {
+    const base = before.perQuery.get(queryId);
+    if (base) gains.push({ queryId, gain: metrics.ndcg10 - base.ndcg10 });
+  }
+  return gains;
+}

@@ -1,0 +1,258 @@
+import { resolve } from 'node:path';
+import { BiEncoder, type BiEncoderOptions } from '../embed/biEncoder.js';
+import { InputError } from '../errors.js';
+import { analyze } from '../retrieve/analyzer.js';
+import { reciprocalRankFusion } from '../retrieve/fusion.js';
+import { openStore } from '../retrieve/stores/open.js';
+import {
+  SCHEMA_VERSION,
+  type DocumentRecord,
+  type DocumentStore,
+  type IndexSettings,
+  type ScoredId,
+  type StoredDocument,
+} from '../retrieve/stores/types.js';
+import { passageText } from './passage.js';
+
+/** How the first stage finds candidates: BM25 terms, embedding similarity, or both fused by reciprocal rank. */
+export type FirstStage = 'bm25' | 'dense' | 'hybrid';
+
+export const FIRST_STAGES: readonly FirstStage[] = ['bm25', 'dense', 'hybrid'];
+
+/** A document to index: BEIR's corpus fields, with `_id` called `id`. */
+export type IndexDocument = StoredDocument;
+
+export interface IndexOpenOptions {
+  /**
+   * The embedding model (a directory or a loaded BiEncoder). For a new index it makes the index
+   * dense; for an existing one it replaces the model recorded in the index (same dimension).
+   */
+  embedModel?: string | BiEncoder;
+  /** How a model given by directory is loaded (threads, batch sizes, variant). */
+  embedOptions?: Omit<BiEncoderOptions, 'queryPrefix' | 'documentPrefix'>;
+  /** New index: drop English stopwords from BM25 terms (default true). */
+  stopwords?: boolean;
+  /** Create the index when there is none (default true); false makes a missing index an error. */
+  create?: boolean;
+}
+
+export interface AddOptions {
+  /** Documents per transaction (and per embedding call); default 256. A crash loses at most the batch in flight. */
+  batchSize?: number;
+  /** Called after each committed batch. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * A search index: documents with their BM25 terms and, when built with an embedding model, their
+ * vectors, in a store (an SQLite file, or PostgreSQL with pgvector for a postgres:// URL).
+ * Answers the first stage of a search: the k best candidates of a query.
+ */
+export class Index {
+  private embedder: BiEncoder | null;
+  private embedderLoading: Promise<BiEncoder> | null = null;
+
+  private constructor(
+    private readonly store: DocumentStore,
+    readonly settings: IndexSettings,
+    embedder: BiEncoder | null,
+    private readonly ownsEmbedder: boolean,
+    private readonly embedOptions: IndexOpenOptions['embedOptions'],
+  ) {
+    this.embedder = embedder;
+  }
+
+  static async open(location: string, options: IndexOpenOptions = {}): Promise<Index> {
+    const store = await openStore(location, { create: options.create ?? true });
+    let embedder: BiEncoder | null = null;
+    const ownsEmbedder = typeof options.embedModel === 'string';
+    try {
+      let settings = await store.settings();
+      if (settings === null && options.create === false) throw new InputError(`${location} holds no crossrank index`);
+      if (typeof options.embedModel === 'string') {
+        // An existing index keeps the prefixes its vectors were made with.
+        const prefixes = settings?.embedding ? { queryPrefix: settings.embedding.queryPrefix, documentPrefix: settings.embedding.documentPrefix } : {};
+        embedder = await BiEncoder.load(options.embedModel, { ...options.embedOptions, ...prefixes });
+      } else if (options.embedModel !== undefined) {
+        embedder = options.embedModel;
+      }
+      if (settings === null) {
+        settings = newSettings(embedder, options.stopwords ?? true);
+        await store.initialize(settings);
+      } else {
+        checkCompatible(settings, embedder, options, location);
+      }
+      return new Index(store, settings, embedder, ownsEmbedder, options.embedOptions);
+    } catch (error) {
+      if (ownsEmbedder) await embedder?.close();
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** Creates an index at `location` (which must not hold one) from `documents`. */
+  static async build(location: string, documents: Iterable<IndexDocument> | AsyncIterable<IndexDocument>, options: IndexOpenOptions & AddOptions = {}): Promise<Index> {
+    const index = await Index.open(location, options);
+    try {
+      if ((await index.count()) > 0) throw new InputError(`${location} already holds an index; add to it instead`);
+      await index.addAll(documents, options);
+      return index;
+    } catch (error) {
+      await index.close();
+      throw error;
+    }
+  }
+
+  get hasVectors(): boolean {
+    return this.settings.embedding !== null;
+  }
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  get storeKind(): DocumentStore['kind'] {
+    return this.store.kind;
+  }
+
+  /** Adds (or replaces, by id) documents, `batchSize` per transaction. */
+  async add(documents: readonly IndexDocument[], options: AddOptions = {}): Promise<void> {
+    const batchSize = options.batchSize ?? 256;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`batchSize must be a positive integer, got ${batchSize}`);
+    for (let start = 0; start < documents.length; start += batchSize) {
+      await this.writeBatch(documents.slice(start, start + batchSize));
+      options.onProgress?.(Math.min(start + batchSize, documents.length), documents.length);
+    }
+    await this.store.ensureSearchIndexes();
+  }
+
+  /** Adds documents from a stream (a corpus file too large to hold), `batchSize` per transaction; returns how many. */
+  async addAll(documents: Iterable<IndexDocument> | AsyncIterable<IndexDocument>, options: AddOptions & { total?: number } = {}): Promise<number> {
+    const batchSize = options.batchSize ?? 256;
+    let batch: IndexDocument[] = [];
+    let done = 0;
+    const flush = async (): Promise<void> => {
+      await this.writeBatch(batch);
+      done += batch.length;
+      batch = [];
+      options.onProgress?.(done, options.total ?? done);
+    };
+    for await (const document of documents) {
+      batch.push(document);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (batch.length > 0) await flush();
+    await this.store.ensureSearchIndexes();
+    return done;
+  }
+
+  /** Deletes documents by id, in one transaction; returns how many were there. */
+  delete(ids: readonly string[]): Promise<number> {
+    return this.store.delete(ids);
+  }
+
+  /** The k best candidates for the query, best first, with the first stage's own scores. */
+  async firstStage(query: string, stage: FirstStage, k: number): Promise<ScoredId[]> {
+    if (!Number.isInteger(k) || k < 1) throw new InputError(`candidates must be a positive integer, got ${k}`);
+    switch (stage) {
+      case 'bm25':
+        return this.store.textSearch(analyze(query, this.settings.analyzer), k);
+      case 'dense': {
+        const [vector] = await (await this.requireEmbedder(stage)).embedQueries([query]);
+        return this.store.vectorSearch(vector, k);
+      }
+      case 'hybrid': {
+        const embedder = await this.requireEmbedder(stage);
+        const [lexical, [vector]] = await Promise.all([this.store.textSearch(analyze(query, this.settings.analyzer), k), embedder.embedQueries([query])]);
+        const dense = await this.store.vectorSearch(vector, k);
+        return reciprocalRankFusion([lexical, dense]).slice(0, k);
+      }
+      default:
+        throw new InputError(`first stage must be one of ${FIRST_STAGES.join(', ')}, got ${String(stage)}`);
+    }
+  }
+
+  get(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    return this.store.get(ids);
+  }
+
+  count(): Promise<number> {
+    return this.store.count();
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.ownsEmbedder) await this.embedder?.close();
+      // A model that failed to load was closed where it failed.
+      else if (this.embedderLoading) await (await this.embedderLoading.catch(() => null))?.close();
+    } finally {
+      await this.store.close();
+    }
+  }
+
+  private async writeBatch(documents: readonly IndexDocument[]): Promise<void> {
+    const checked = documents.map(checkDocument);
+    const texts = checked.map(passageText);
+    const vectors = this.hasVectors ? await (await this.requireEmbedder('indexing')).embedDocuments(texts) : null;
+    const records: DocumentRecord[] = checked.map((document, i) => ({
+      document,
+      terms: analyze(texts[i], this.settings.analyzer),
+      ...(vectors ? { vector: vectors[i] } : {}),
+    }));
+    await this.store.upsert(records);
+  }
+
+  /** The embedding model: the one given at open, else the one recorded in the index, loaded on first use. */
+  private async requireEmbedder(purpose: string): Promise<BiEncoder> {
+    if (this.embedder) return this.embedder;
+    const embedding = this.settings.embedding;
+    if (embedding === null) throw new InputError(`${purpose} needs vectors, and index ${this.location} has none: build it with an embedding model`);
+    this.embedderLoading ??= BiEncoder.load(embedding.model, {
+      ...this.embedOptions,
+      queryPrefix: embedding.queryPrefix,
+      documentPrefix: embedding.documentPrefix,
+    }).then((embedder) => {
+      if (embedder.info.dimension !== embedding.dimension) {
+        void embedder.close();
+        throw new InputError(`${embedding.model} makes ${embedder.info.dimension}-dimensional vectors; index ${this.location} holds ${embedding.dimension}`);
+      }
+      return embedder;
+    });
+    return this.embedderLoading;
+  }
+}
+
+function newSettings(embedder: BiEncoder | null, stopwords: boolean): IndexSettings {
+  return {
+    schema: SCHEMA_VERSION,
+    analyzer: { stopwords },
+    embedding: embedder
+      ? {
+          model: resolve(embedder.info.modelDir),
+          dimension: embedder.info.dimension,
+          queryPrefix: embedder.info.queryPrefix,
+          documentPrefix: embedder.info.documentPrefix,
+        }
+      : null,
+  };
+}
+
+function checkCompatible(settings: IndexSettings, embedder: BiEncoder | null, options: IndexOpenOptions, location: string): void {
+  if (options.stopwords !== undefined && options.stopwords !== settings.analyzer.stopwords) {
+    throw new InputError(`index ${location} was built with stopwords ${settings.analyzer.stopwords ? 'dropped' : 'kept'}; rebuild it to change that`);
+  }
+  if (embedder === null) return;
+  if (settings.embedding === null) throw new InputError(`index ${location} was built without vectors; an embedding model cannot be added to it`);
+  if (embedder.info.dimension !== settings.embedding.dimension) {
+    throw new InputError(`${embedder.info.modelDir} makes ${embedder.info.dimension}-dimensional vectors; index ${location} holds ${settings.embedding.dimension}`);
+  }
+}
+
+function checkDocument(document: IndexDocument, index: number): IndexDocument {
+  if (typeof document !== 'object' || document === null) throw new InputError(`document ${index} is not an object`);
+  if (typeof document.id !== 'string' || document.id === '') throw new InputError(`document ${index} has no id`);
+  if (typeof document.text !== 'string') throw new InputError(`document ${document.id} has no text`);
+  if (document.title !== undefined && typeof document.title !== 'string') throw new InputError(`document ${document.id}: title must be a string`);
+  return document;
+}
+

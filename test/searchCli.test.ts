@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadBeirDataset } from '../src/eval/beir.js';
+import { evaluateRun, trecOrder, type RetrievedDocument } from '../src/eval/metrics.js';
+import { Index } from '../src/pipeline/searchIndex.js';
+import { repoRoot } from './support/paths.js';
+import { assertOneLineError, runCli } from './support/runCli.js';
+import { testModel } from './support/testModels.js';
+
+const DATASET = join(repoRoot, 'assets/examples/beir-mini');
+const work = mkdtempSync(join(tmpdir(), 'crossrank-search-cli-'));
+let embedDir = '';
+let rerankDir = '';
+const indexPath = join(work, 'mini.sqlite');
+
+before(async () => {
+  embedDir = (await testModel('tiny-embed')).dir;
+  rerankDir = (await testModel('tiny-bert')).dir;
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** Reads a TREC run file back as trec_eval would. */
+function readTrecRun(path: string): Map<string, RetrievedDocument[]> {
+  const run = new Map<string, RetrievedDocument[]>();
+  for (const line of readFileSync(path, 'utf8').trim().split('\n')) {
+    const [queryId, q0, id, rank, score, tag] = line.split(/\s+/);
+    assert.equal(q0, 'Q0');
+    assert.ok(Number(rank) >= 1 && tag.startsWith('crossrank-'));
+    run.set(queryId, [...(run.get(queryId) ?? []), { id, score: Number(score) }]);
+  }
+  return run;
+}
+
+test('index builds an SQLite index with vectors from a corpus.jsonl', async () => {
+  const run = await runCli(['index', join(DATASET, 'corpus.jsonl'), '--index', indexPath, '--embed-model', embedDir, '--batch-size', '16', '--threads', '1']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^indexed 40 documents into .*mini\.sqlite in [\d.]+ s \(\d+ documents\/s, vectors by .*tiny-embed\); 40 in the index\n$/);
+  assert.equal(run.stderr, '', 'no progress bar when stderr is not a terminal');
+});
+
+test('search shows the reranked order with both scores, and --json gives the same hits', async () => {
+  const table = await runCli(['search', '--index', indexPath, 'convert images to another format', '--rerank-model', rerankDir, '--first-stage', 'bm25', '-k', '3', '--threads', '1']);
+  assert.equal(table.code, 0, table.stderr);
+  const lines = table.stdout.trim().split('\n');
+  assert.match(lines[0], /rank\s+id\s+rerank\s+bm25 \(rank\)\s+document/);
+  assert.equal(lines.length, 4);
+  const json = await runCli(['search', '--index', indexPath, 'convert images to another format', '--rerank-model', rerankDir, '--first-stage', 'bm25', '-k', '3', '--json', '--threads', '1']);
+  assert.equal(json.code, 0, json.stderr);
+  const hits = JSON.parse(json.stdout) as Array<{ rank: number; id: string; rerankScore: number; firstStage: { stage: string; rank: number; score: number } }>;
+  assert.equal(hits.length, 3);
+  hits.forEach((hit, i) => {
+    assert.equal(hit.rank, i + 1);
+    assert.equal(hit.firstStage.stage, 'bm25');
+    assert.match(lines[i + 1], new RegExp(`^\\s+${i + 1}\\s+${hit.id}\\s+${hit.rerankScore.toFixed(6)}\\s+${hit.firstStage.score.toFixed(4)} \\(${hit.firstStage.rank}\\)`));
+  });
+  assert.ok(hits[0].rerankScore >= hits[1].rerankScore && hits[1].rerankScore >= hits[2].rerankScore);
+});
+
+test('search without a reranker on a dense index: hybrid first stage, no rerank score', async () => {
+  const run = await runCli(['search', '--index', indexPath, 'relational database', '--json', '-k', '2', '--threads', '1']);
+  assert.equal(run.code, 0, run.stderr);
+  const hits = JSON.parse(run.stdout) as Array<{ rerankScore: null; firstStage: { stage: string } }>;
+  assert.deepEqual(hits.map((h) => [h.firstStage.stage, h.rerankScore]), [['hybrid', null], ['hybrid', null]]);
+});
+
+test('eval writes metrics, TREC runs that trec_eval would score the same, and a self-contained report', async () => {
+  const out = join(work, 'eval-out');
+  const run = await runCli(['eval', '--dataset', DATASET, '--index', indexPath, '--rerank-model', rerankDir, '--out', out, '--threads', '1']);
+  assert.equal(run.code, 0, run.stderr);
+  const table = run.stdout.trim().split('\n');
+  assert.match(table[0], /^run\s+nDCG@10\s+MRR@10\s+Recall@100\s+MAP\s+queries\s+ms\/query$/);
+  assert.deepEqual(table.slice(1, 7).map((line) => line.split(/\s+/)[0]), ['bm25', 'bm25+rerank', 'dense', 'dense+rerank', 'hybrid', 'hybrid+rerank']);
+
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as {
+    runs: Array<{ name: string; mean: Record<string, number>; evaluated: number; judged: number; perQuery: Record<string, Record<string, number>> }>;
+  };
+  const dataset = await loadBeirDataset(DATASET);
+  for (const entry of metrics.runs) {
+    // The run file, read back, gives the same figures: the file is what was evaluated.
+    const fromFile = evaluateRun(dataset.qrels, readTrecRun(join(out, 'runs', `${entry.name}.trec`)));
+    for (const [key, value] of Object.entries(entry.mean)) assert.ok(Math.abs(value - fromFile.mean[key as keyof typeof fromFile.mean]) < 1e-12, `${entry.name} ${key}`);
+    // 14 judged queries; q14 has only non-relevant judgments and still counts (as 0).
+    assert.equal(entry.judged, 14);
+    assert.equal(entry.evaluated, 14);
+    assert.deepEqual(entry.perQuery.q14, { ndcg10: 0, mrr10: 0, recall100: 0, map: 0 });
+  }
+  // The BM25 run is the index's BM25 first stage, 100 deep, in trec_eval's order (ties by id, descending).
+  const index = await Index.open(indexPath, { create: false });
+  try {
+    const bm25 = readTrecRun(join(out, 'runs', 'bm25.trec'));
+    assert.deepEqual(bm25.get('q03'), trecOrder(await index.firstStage(dataset.queries.get('q03') as string, 'bm25', 100)));
+  } finally {
+    await index.close();
+  }
+  // BM25 on the example set is far from random: its judged documents share words with the queries.
+  const bm25Mean = metrics.runs.find((r) => r.name === 'bm25')?.mean;
+  assert.ok((bm25Mean?.ndcg10 ?? 0) > 0.7, `BM25 nDCG@10 ${bm25Mean?.ndcg10}`);
+
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /^<!doctype html>/);
+  assert.equal((html.match(/<svg /g) ?? []).length, 4, 'one metrics chart and a gain chart per first stage');
+  assert.match(html, /Reranking gain per query: bm25/);
+  assert.doesNotMatch(html, /<script|<link|src="http|href="http|url\(/, 'the report must load nothing from outside');
+});
+
+test('eval without --index builds a temporary BM25 index and evaluates the first stage alone', async () => {
+  const out = join(work, 'eval-bm25');
+  const run = await runCli(['eval', '--dataset', DATASET, '--out', out, '--candidates', '20']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(run.stdout.trim().split('\n').slice(1, -1).map((line) => line.split(/\s+/)[0]), ['bm25']);
+  assert.ok(existsSync(join(out, 'runs', 'bm25.trec')));
+  const depth = Math.max(...[...readTrecRun(join(out, 'runs', 'bm25.trec')).values()].map((docs) => docs.length));
+  assert.ok(depth <= 20);
+});
+
+test('index --delete removes documents', async () => {
+  const copy = join(work, 'delete.sqlite');
+  cpSync(indexPath, copy);
+  const run = await runCli(['index', '--index', copy, '--delete', 'd01,d02,nope']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, `deleted 2 of 3 documents from ${copy} (38 left)\n`);
+});
+
+test('CLI errors are one line naming the problem', async () => {
+  const badCorpus = join(work, 'bad.jsonl');
+  writeFileSync(badCorpus, `${JSON.stringify({ _id: 'a', text: 'fine' })}\n${JSON.stringify({ _id: 'b', title: 'no text' })}\n`);
+  assertOneLineError(await runCli(['index', badCorpus, '--index', join(work, 'bad.sqlite')]), /bad\.jsonl:2: "text" must be a string/);
+  assertOneLineError(await runCli(['index', '--index', join(work, 'x.sqlite')]), /give a corpus file to add, or --delete <ids>/);
+  assertOneLineError(await runCli(['search', '--index', join(work, 'missing.sqlite'), 'query']), /index .*missing\.sqlite does not exist/);
+  assertOneLineError(await runCli(['search', '--index', indexPath, 'q', '--first-stage', 'fuzzy']), /argument 'fuzzy' is invalid/);
+  assertOneLineError(await runCli(['eval', '--dataset', join(work, 'nowhere')]), /dataset directory .*nowhere does not exist/);
+  assertOneLineError(await runCli(['eval', '--dataset', DATASET, '--first-stage', 'bm25,magic', '--out', join(work, 'o')]), /--first-stage: magic is not one of bm25, dense, hybrid/);
+  const bm25Index = join(work, 'bm25.sqlite');
+  assert.equal((await runCli(['index', join(DATASET, 'corpus.jsonl'), '--index', bm25Index])).code, 0);
+  assertOneLineError(await runCli(['search', '--index', bm25Index, 'q', '--first-stage', 'dense']), /needs vectors, and index .* has none/);
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source, as `crossrank ...` would, with stdin closed. */
+export function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
+      cwd: options.cwd ?? repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A failed run: non-zero exit, nothing on stdout, one line on stderr matching `pattern`, no stack trace. */
+export function assertOneLineError(run: CliRun, pattern: RegExp): void {
+  assert.notEqual(run.code, 0, 'expected a non-zero exit');
+  assert.equal(run.stdout, '');
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got:\n${run.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'a stack trace leaked');
+}
