@@ -4,6 +4,12 @@ import { Command, CommanderError } from 'commander';
 import { CrossrankError } from '../errors.js';
 import { rerankCommand } from './rerank.js';
 import { tokenizeCommand } from './tokenize.js';
+import { downloadCommand } from './download.js';
+import { modelsCommand } from './models.js';
+import { indexCommand } from './index.js';
+import { searchCommand } from './search.js';
+import { evalCommand } from './eval.js';
+import { serveCommand } from './serve.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,7 +18,13 @@ function program(): Command {
     .description('Cross-encoder reranking for Node.js: ONNX rerankers from Hugging Face, exactly and fast.')
     .version(packageJson.version)
     .addCommand(rerankCommand())
-    .addCommand(tokenizeCommand());
+    .addCommand(tokenizeCommand())
+    .addCommand(downloadCommand())
+    .addCommand(modelsCommand())
+    .addCommand(serveCommand())
+    .addCommand(indexCommand())
+    .addCommand(searchCommand())
+    .addCommand(evalCommand());
 }
 
 /**
