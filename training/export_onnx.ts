@@ -1,0 +1,106 @@
+/**
+ * Turns a training run (weights.json + weights.bin + probes.json from train.py) into a model
+ * directory in the Hugging Face layout: config.json, the bert-base-uncased tokenizer files,
+ * onnx/model.onnx (fp32) and onnx/model_quantized.onnx (int8, ONNX Runtime's dynamic
+ * quantization pattern). The graphs come from the same builder as the test models.
+ *
+ *   npx tsx training/export_onnx.ts --run training/runs/starter --out assets/models/crossrank-starter-en
+ *
+ * It checks the export before writing it: PyTorch's own logits on the probe pairs must equal the
+ * float64 reference on the exported weights and ONNX Runtime on the fp32 graph (1e-4).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { buildBertModel } from '../scripts/model-gen/bertGraph.js';
+import type { BertLayerWeights, BertSpec, BertWeights } from '../scripts/model-gen/bertWeights.js';
+import { toJsonText } from '../scripts/model-gen/tokenizers.js';
+import { referenceLogits } from '../test/reference/bertReference.js';
+
+interface RunManifest {
+  spec: { vocab: number; hidden: number; layers: number; heads: number; intermediate: number; max_positions: number; type_vocab: number; eps: number };
+  tensors: Array<{ name: string; shape: number[]; offset: number }>;
+}
+interface Probe {
+  input_ids: number[];
+  token_type_ids: number[];
+  logit: number;
+}
+
+const { values } = parseArgs({ options: { run: { type: 'string', default: 'training/runs/starter' }, out: { type: 'string', default: 'assets/models/crossrank-starter-en' } } });
+const run = values.run!;
+const out = values.out!;
+
+function loadWeights(): { spec: BertSpec; weights: BertWeights } {
+  const manifest = JSON.parse(readFileSync(join(run, 'weights.json'), 'utf8')) as RunManifest;
+  const bin = readFileSync(join(run, 'weights.bin'));
+  const tensor = (name: string): Float32Array => {
+    const entry = manifest.tensors.find((t) => t.name === name);
+    if (!entry) throw new Error(`${run}/weights.json has no tensor ${name}`);
+    const length = entry.shape.reduce((a, b) => a * b, 1);
+    return new Float32Array(bin.buffer.slice(bin.byteOffset + entry.offset, bin.byteOffset + entry.offset + length * 4));
+  };
+  const s = manifest.spec;
+  const spec: BertSpec = {
+    arch: 'bert', vocabSize: s.vocab, hidden: s.hidden, layers: s.layers, heads: s.heads, intermediate: s.intermediate,
+    maxPositions: s.max_positions, typeVocabSize: s.type_vocab, numLabels: 1, padTokenId: 0, layerNormEps: s.eps, seed: 0, weightStd: 0,
+  };
+  const layer = (i: number): BertLayerWeights => {
+    const t = (name: string) => tensor(`layers.${i}.${name}`);
+    return {
+      queryW: t('queryW'), queryB: t('queryB'), keyW: t('keyW'), keyB: t('keyB'), valueW: t('valueW'), valueB: t('valueB'),
+      attnOutW: t('attnOutW'), attnOutB: t('attnOutB'), attnLnGamma: t('attnLnGamma'), attnLnBeta: t('attnLnBeta'),
+      ffnInW: t('ffnInW'), ffnInB: t('ffnInB'), ffnOutW: t('ffnOutW'), ffnOutB: t('ffnOutB'), outLnGamma: t('outLnGamma'), outLnBeta: t('outLnBeta'),
+    };
+  };
+  const weights: BertWeights = {
+    wordEmbeddings: tensor('wordEmbeddings'), positionEmbeddings: tensor('positionEmbeddings'), tokenTypeEmbeddings: tensor('tokenTypeEmbeddings'),
+    embLnGamma: tensor('embLnGamma'), embLnBeta: tensor('embLnBeta'), layers: Array.from({ length: s.layers }, (_, i) => layer(i)),
+    poolerW: tensor('poolerW'), poolerB: tensor('poolerB'), classifierW: tensor('classifierW'), classifierB: tensor('classifierB'),
+  };
+  return { spec, weights };
+}
+
+async function onnxLogit(model: Uint8Array, probe: Probe): Promise<number> {
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
+  const feed = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
+  const outputs = await session.run({ input_ids: feed(probe.input_ids), token_type_ids: feed(probe.token_type_ids), attention_mask: feed(probe.input_ids.map(() => 1)) });
+  await session.release();
+  return (outputs.logits.data as Float32Array)[0];
+}
+
+function config(spec: BertSpec): Record<string, unknown> {
+  return {
+    architectures: ['BertForSequenceClassification'], attention_probs_dropout_prob: 0.1, hidden_act: 'gelu', hidden_dropout_prob: 0.1,
+    hidden_size: spec.hidden, id2label: { 0: 'LABEL_0' }, initializer_range: 0.02, intermediate_size: spec.intermediate, label2id: { LABEL_0: 0 },
+    layer_norm_eps: spec.layerNormEps, max_position_embeddings: spec.maxPositions, model_type: 'bert', num_attention_heads: spec.heads,
+    num_hidden_layers: spec.layers, pad_token_id: 0, position_embedding_type: 'absolute', type_vocab_size: spec.typeVocabSize, vocab_size: spec.vocabSize,
+  };
+}
+
+async function main(): Promise<void> {
+  const { spec, weights } = loadWeights();
+  const fp32 = buildBertModel(spec, weights, { precision: 'fp32' });
+  const int8 = buildBertModel(spec, weights, { precision: 'int8' });
+  const probes = JSON.parse(readFileSync(join(run, 'probes.json'), 'utf8')) as Probe[];
+  for (const probe of probes) {
+    const reference = referenceLogits(weights, spec, probe.input_ids, probe.token_type_ids)[0];
+    const onnx = await onnxLogit(fp32, probe);
+    if (Math.abs(reference - probe.logit) > 1e-4 || Math.abs(onnx - probe.logit) > 1e-4) {
+      throw new Error(`export check failed: torch ${probe.logit}, reference ${reference}, onnx ${onnx}`);
+    }
+  }
+  mkdirSync(join(out, 'onnx'), { recursive: true });
+  writeFileSync(join(out, 'config.json'), toJsonText(config(spec)));
+  const vocab = 'assets/vocab/bert-base-uncased';
+  // The vendored tokenizer.json pads and truncates to 128 (a sentence-transformers setting); a model's own file should not.
+  const tokenizer = JSON.parse(readFileSync(join(vocab, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(out, 'tokenizer.json'), JSON.stringify({ ...tokenizer, truncation: null, padding: null }));
+  for (const file of ['tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt']) writeFileSync(join(out, file), readFileSync(join(vocab, file)));
+  writeFileSync(join(out, 'onnx/model.onnx'), fp32);
+  writeFileSync(join(out, 'onnx/model_quantized.onnx'), int8);
+  console.log(JSON.stringify({ out, probes: probes.length, fp32Bytes: fp32.length, int8Bytes: int8.length }));
+}
+
+await main();

@@ -1,0 +1,97 @@
+"""A BERT cross-encoder in plain PyTorch, laid out exactly like Hugging Face's
+BertForSequenceClassification (post-LayerNorm, exact GELU, tanh pooler on [CLS]), so its weights
+export to crossrank's ONNX graph builder (scripts/model-gen/bertGraph.ts) unchanged."""
+import math
+
+import torch
+from torch import nn
+
+
+class Layer(nn.Module):
+    def __init__(self, hidden, heads, intermediate, eps):
+        super().__init__()
+        self.heads = heads
+        self.query = nn.Linear(hidden, hidden)
+        self.key = nn.Linear(hidden, hidden)
+        self.value = nn.Linear(hidden, hidden)
+        self.attn_out = nn.Linear(hidden, hidden)
+        self.attn_ln = nn.LayerNorm(hidden, eps=eps)
+        self.ffn_in = nn.Linear(hidden, intermediate)
+        self.ffn_out = nn.Linear(intermediate, hidden)
+        self.out_ln = nn.LayerNorm(hidden, eps=eps)
+
+    def forward(self, x, mask_bias):
+        b, s, h = x.shape
+        d = h // self.heads
+
+        def split(t):
+            return t.view(b, s, self.heads, d).transpose(1, 2)
+
+        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(d) + mask_bias
+        context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, s, h)
+        x = self.attn_ln(x + self.attn_out(context))
+        return self.out_ln(x + self.ffn_out(nn.functional.gelu(self.ffn_in(x))))
+
+
+class CrossEncoder(nn.Module):
+    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12):
+        super().__init__()
+        self.spec = dict(vocab=vocab, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate, max_positions=max_positions, type_vocab=type_vocab, eps=eps)
+        self.word = nn.Embedding(vocab, hidden)
+        self.position = nn.Embedding(max_positions, hidden)
+        self.token_type = nn.Embedding(type_vocab, hidden)
+        self.emb_ln = nn.LayerNorm(hidden, eps=eps)
+        self.layers = nn.ModuleList(Layer(hidden, heads, intermediate, eps) for _ in range(layers))
+        self.pooler = nn.Linear(hidden, hidden)
+        self.classifier = nn.Linear(hidden, 1)
+        for module in self.modules():
+            if isinstance(module, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(module.weight, std=0.02)
+            if isinstance(module, nn.Linear):
+                nn.init.zeros_(module.bias)
+
+    def forward(self, input_ids, token_type_ids, attention_mask):
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        x = self.emb_ln(self.word(input_ids) + self.position(positions)[None] + self.token_type(token_type_ids))
+        mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        for layer in self.layers:
+            x = layer(x, mask_bias)
+        return self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
+
+
+CLS, SEP, PAD = 101, 102, 0
+
+
+def truncate_pair(q, d, max_length):
+    """Hugging Face's longest_first rule (the budget split; the early-exit refinement does not matter for training)."""
+    budget = max_length - 3
+    if len(q) + len(d) <= budget:
+        return q, d
+    n1, n2 = sorted((len(q), len(d)))
+    n2 = n1 if n1 > budget else max(n1, budget - n1)
+    if n1 + n2 > budget:
+        n1 = budget // 2
+        n2 = n1 + budget % 2
+    if len(q) > len(d):
+        n1, n2 = n2, n1
+    return q[: min(n1, len(q))], d[: min(n2, len(d))]
+
+
+def collate(pairs, max_length):
+    """[CLS] q [SEP] d [SEP] with BERT token types, right-padded to the longest pair of the batch."""
+    rows = []
+    for q, d in pairs:
+        q, d = truncate_pair(q, d, max_length)
+        ids = [CLS] + q + [SEP] + d + [SEP]
+        types = [0] * (len(q) + 2) + [1] * (len(d) + 1)
+        rows.append((ids, types))
+    width = max(len(ids) for ids, _ in rows)
+    input_ids = torch.full((len(rows), width), PAD, dtype=torch.long)
+    token_types = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, (ids, types) in enumerate(rows):
+        input_ids[i, : len(ids)] = torch.tensor(ids)
+        token_types[i, : len(types)] = torch.tensor(types)
+        mask[i, : len(ids)] = 1
+    return input_ids, token_types, mask

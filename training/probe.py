@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Logits of a trained run on a few dev pairs (probes.json), so the ONNX export can be checked
+against PyTorch itself, not only against the TypeScript reference.
+
+  /usr/bin/python3 training/probe.py --run training/runs/starter
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from model import CrossEncoder, collate  # noqa: E402
+
+
+def write_probes(model, data_dir, out, count=8, max_length=128):
+    encoded = json.load(open(os.path.join(data_dir, "encoded.json")))
+    dev = [json.loads(line) for line in open(os.path.join(data_dir, "dev.jsonl"))][:count]
+    pairs = [(encoded["queries"][r["synopsis"]], encoded["passages"][dev[(i + k) % len(dev)]["package"]]) for i, r in enumerate(dev) for k in (0, 1)]
+    model.eval()
+    probes = []
+    with torch.no_grad():
+        for q, d in pairs:
+            input_ids, token_types, mask = collate([(q, d)], max_length)
+            probes.append({"input_ids": input_ids[0].tolist(), "token_type_ids": token_types[0].tolist(), "logit": model(input_ids, token_types, mask).item()})
+    json.dump(probes, open(os.path.join(out, "probes.json"), "w"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--run", default=os.path.join(os.path.dirname(__file__), "runs", "starter"))
+    p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
+    args = p.parse_args()
+    spec = json.load(open(os.path.join(args.run, "weights.json")))["spec"]
+    model = CrossEncoder(vocab=spec["vocab"], hidden=spec["hidden"], layers=spec["layers"], heads=spec["heads"], intermediate=spec["intermediate"], max_positions=spec["max_positions"], type_vocab=spec["type_vocab"], eps=spec["eps"])
+    model.load_state_dict(torch.load(os.path.join(args.run, "model.pt")))
+    write_probes(model, args.data, args.run)
+
+
+if __name__ == "__main__":
+    main()

