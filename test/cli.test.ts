@@ -1,43 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { repoRoot } from './support/paths.js';
+import { assertOneLineError, runCli, type CliRun } from './support/runCli.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
 import { testModel } from './support/testModels.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI from source, as `crossrank ...`, optionally feeding stdin. */
-function crossrank(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-      cwd: repoRoot,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
-
-function assertOneLineError(run: Run, pattern: RegExp): void {
-  assert.notEqual(run.code, 0, 'expected a non-zero exit');
-  assert.equal(run.stdout, '');
-  const lines = run.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got:\n${run.stderr}`);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(run.stderr, /\n\s+at /, 'a stack trace leaked');
+function crossrank(args: string[], stdin?: string): Promise<CliRun> {
+  return runCli(args, { stdin: stdin ?? '' });
 }
 
 let modelDir = '';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,17 +6,11 @@ import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
 import { CrossEncoder } from '../src/index.js';
 import { startFakeHub, type FakeHub } from './support/fakeHub.js';
 import { HUB_ENV_VARS, clearHubEnv, tempDir, tinyBertRepoFiles } from './support/hubRepos.js';
-import { repoRoot } from './support/paths.js';
+import { assertOneLineError, runCli, type CliRun } from './support/runCli.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
 
 const ID = 'test-org/tiny-bert';
 const documents = ['ImageMagick converts and resizes images.', 'A tiny text editor.', 'Berlin has 3.7 million inhabitants.'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let hub: FakeHub;
 let localDir = '';
@@ -34,27 +27,10 @@ before(async () => {
 after(() => hub.close());
 
 /** `crossrank ...` from source, with the hub variables of `env` only (none of the machine's). */
-function crossrank(args: string[], env: Record<string, string>): Promise<Run> {
+function crossrank(args: string[], env: Record<string, string>): Promise<CliRun> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of HUB_ENV_VARS) delete childEnv[name];
-  Object.assign(childEnv, env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function assertOneLineError(run: Run, pattern: RegExp): void {
-  assert.equal(run.code, 1, run.stderr);
-  assert.equal(run.stdout, '');
-  const lines = run.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, run.stderr);
-  assert.match(lines[0], pattern);
+  return runCli(args, { env: { ...childEnv, ...env } });
 }
 
 test('the CLI takes hub ids: rerank, download, tokenize; hub errors are one line', async () => {

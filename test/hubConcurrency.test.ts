@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { withFileLock } from '../src/hub/lock.js';
 import { startFakeHub, type FakeHub } from './support/fakeHub.js';
 import { HUB_ENV_VARS, clearHubEnv, tempDir, tinyBertRepoFiles } from './support/hubRepos.js';
-import { repoRoot } from './support/paths.js';
+import { runCli, type CliRun } from './support/runCli.js';
 
 const ID = 'test-org/tiny-bert';
 const WEIGHTS = 'onnx/model_quantized.onnx';
@@ -23,24 +23,10 @@ before(async () => {
 
 after(() => hub.close());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function crossrankDownload(cacheDir: string): Promise<Run> {
+function crossrankDownload(cacheDir: string): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: cacheDir };
   for (const name of HUB_ENV_VARS) if (name !== 'HF_ENDPOINT' && name !== 'HF_HUB_CACHE') delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'download', ID], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(['download', ID], { env });
 }
 
 test('two processes loading the same model at once: one download, both succeed', async () => {
@@ -51,7 +37,7 @@ test('two processes loading the same model at once: one download, both succeed',
   // then trickles, so the second one meets the first one's lock.
   hub.faults.holdBody = { path: WEIGHTS, until: () => weightHeads() >= 2, thenMs: 200 };
   hub.faults.throttle = { chunkBytes: 256 * 1024, intervalMs: 20 };
-  let runs: Run[];
+  let runs: CliRun[];
   try {
     runs = await Promise.all([crossrankDownload(cacheDir), crossrankDownload(cacheDir)]);
   } finally {

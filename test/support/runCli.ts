@@ -9,17 +9,27 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI from source, as `crossrank ...` would, with stdin closed. */
-export function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
+export interface CliOptions {
+  cwd?: string;
+  /** The child's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Text fed to standard input; without it, stdin is closed. */
+  stdin?: string;
+}
+
+/** Runs the CLI from source, as `crossrank ...` would. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
       cwd: options.cwd ?? repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -27,7 +37,7 @@ export function runCli(args: string[], options: { cwd?: string } = {}): Promise<
 
 /** A failed run: non-zero exit, nothing on stdout, one line on stderr matching `pattern`, no stack trace. */
 export function assertOneLineError(run: CliRun, pattern: RegExp): void {
-  assert.notEqual(run.code, 0, 'expected a non-zero exit');
+  assert.equal(run.code, 1, `expected exit code 1: ${run.stderr}`);
   assert.equal(run.stdout, '');
   const lines = run.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${run.stderr}`);
