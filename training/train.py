@@ -107,6 +107,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--identity-attention", action="store_true", help="start query/key/value projections at the identity: tokens attend to equal tokens from step 0, a lexical-match prior")
     args = p.parse_args()
 
     torch.manual_seed(args.seed)
@@ -121,6 +122,11 @@ def main():
     if args.glove:
         found = glove_init(model, args.glove, os.path.join(args.data, "glove-init.pt"), scale=0.1)
         print(f"glove: initialised {found} of {model.spec['vocab']} token embeddings", flush=True)
+    if args.identity_attention:
+        with torch.no_grad():
+            for layer in model.layers:
+                for linear in (layer.query, layer.key, layer.value):
+                    linear.weight.copy_(torch.eye(args.hidden))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     warmup = max(1, args.steps // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup))))
