@@ -7,20 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '../scripts/model-gen/rng.js';
 import type { IndexDocument } from '../src/pipeline/searchIndex.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../assets/bench/', import.meta.url));
 
-/** mulberry32, as the tests use: small and deterministic. */
+/** Uniform numbers in [0, 1) from a seed: the generator's mulberry32, as the tests use. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).uniform;
 }
 
 function sourceTexts(): string[][] {

@@ -12,6 +12,7 @@ import { RustTokenizer } from './support/rustTokenizer.js';
 import { sampleTexts } from './support/sampleTexts.js';
 import { seededRandom } from './support/seededRandom.js';
 import { testModel, type TestModel } from './support/testModels.js';
+import { cosine } from './support/vectors.js';
 
 // Mixed lengths, so a batch pads most of them.
 const TEXTS = [
@@ -52,18 +53,6 @@ function assertVectorClose(actual: Float32Array, expected: number[], tolerance: 
   let worst = 0;
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
   assert.ok(worst <= tolerance, `${what}: max difference ${worst} > ${tolerance}`);
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 test('tiny-embed: the model files say mean pooling, Normalize, max_seq_length 128 and e5 prompts', async () => {

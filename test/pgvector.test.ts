@@ -20,6 +20,7 @@ import { dropSchema, postgresForTests, withSchema } from './support/postgres.js'
 import { assertOneLineError, runCli } from './support/runCli.js';
 import { seededRandom } from './support/seededRandom.js';
 import { testModel } from './support/testModels.js';
+import { cosine } from './support/vectors.js';
 
 const server = await postgresForTests();
 const skip = 'skip' in server ? server.skip : false;
@@ -67,18 +68,6 @@ async function openFresh(dimension: number | null): Promise<DocumentStore> {
   closers.push(() => store.close());
   await store.initialize(settings(dimension));
   return store;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 let documents: IndexDocument[] = [];

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, type DocumentRecord, type IndexSettings, type StoredDoc
 import { referenceBm25 } from './reference/bm25Reference.js';
 import { repoRoot } from './support/paths.js';
 import { seededRandom } from './support/seededRandom.js';
+import { cosine } from './support/vectors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'crossrank-retrieve-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -34,18 +35,6 @@ async function exampleDocuments(): Promise<StoredDocument[]> {
 
 function randomVector(random: () => number, dimension: number): Float32Array {
   return Float32Array.from({ length: dimension }, () => random() * 2 - 1);
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 test('the analyzer lowercases, normalises, splits on non-letters and non-digits, drops stopwords on request', () => {

@@ -1,11 +1,6 @@
-/** mulberry32: a tiny deterministic PRNG, so fuzz-style tests see the same cases on every run. */
+import { createRng } from '../../scripts/model-gen/rng.js';
+
+/** mulberry32 (the test-model generator's), so fuzz-style tests see the same cases on every run. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).uniform;
 }
