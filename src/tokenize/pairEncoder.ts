@@ -86,58 +86,17 @@ export class PairEncoder {
   assembleSingle(text: TextTokens, maxLength: number): PairEncoding {
     const budget = maxLength - this.singleSpecialCount;
     if (budget < 0) throw new InputError(`max_length ${maxLength} leaves no room for the special tokens of one text`);
-    const keep = Math.min(budget, text.ids.length);
-    const inputIds: number[] = [];
-    const tokenTypeIds: number[] = [];
-    const tokens: string[] = [];
-    for (const piece of this.template.single) {
-      if (piece.kind === 'special') {
-        for (let i = 0; i < piece.ids.length; i++) {
-          inputIds.push(piece.ids[i]);
-          tokens.push(piece.tokens[i] ?? '');
-          tokenTypeIds.push(piece.typeId);
-        }
-        continue;
-      }
-      // A single-text template names only sequence A; a stray B would have no text to take.
-      if (piece.sequence !== 'A') continue;
-      for (let i = 0; i < keep; i++) {
-        inputIds.push(text.ids[i]);
-        tokens.push(text.tokens[i]);
-        tokenTypeIds.push(piece.typeId);
-      }
-    }
-    return { inputIds, tokenTypeIds, attentionMask: new Array<number>(inputIds.length).fill(1), tokens };
+    // A single-text template names only sequence A.
+    return fillTemplate(this.template.single, { A: keptTokens(text, Math.min(budget, text.ids.length), 'right') });
   }
 
   /** Truncates two pre-tokenized sides to fit `maxLength` and wraps them in the pair template. */
   assemble(query: TextTokens, document: TextTokens, options: PairEncodeOptions): PairEncoding {
     const budget = options.maxLength - this.template.pairSpecialCount;
-    const [queryLength, documentLength] = this.truncationLengths(query, document, options.maxLength, options.direction ?? 'right');
+    const direction = options.direction ?? 'right';
+    const [queryLength, documentLength] = this.truncationLengths(query, document, options.maxLength, direction);
     const [keepQuery, keepDocument] = truncatedLengths(queryLength, documentLength, budget, options.truncation ?? 'longest_first');
-    const inputIds: number[] = [];
-    const tokenTypeIds: number[] = [];
-    const tokens: string[] = [];
-    const push = (piece: TemplatePiece): void => {
-      if (piece.kind === 'special') {
-        for (let i = 0; i < piece.ids.length; i++) {
-          inputIds.push(piece.ids[i]);
-          tokens.push(piece.tokens[i] ?? '');
-          tokenTypeIds.push(piece.typeId);
-        }
-        return;
-      }
-      const side = piece.sequence === 'A' ? query : document;
-      const keep = piece.sequence === 'A' ? keepQuery : keepDocument;
-      const from = options.direction === 'left' ? side.ids.length - keep : 0;
-      for (let i = from; i < from + keep; i++) {
-        inputIds.push(side.ids[i]);
-        tokens.push(side.tokens[i]);
-        tokenTypeIds.push(piece.typeId);
-      }
-    };
-    for (const piece of this.template.pair) push(piece);
-    return { inputIds, tokenTypeIds, attentionMask: new Array<number>(inputIds.length).fill(1), tokens };
+    return fillTemplate(this.template.pair, { A: keptTokens(query, keepQuery, direction), B: keptTokens(document, keepDocument, direction) });
   }
 
   /**
@@ -177,3 +136,25 @@ function resolvePadTokenId(
   return 0;
 }
 
+/** The `keep` tokens a truncated text keeps: its start, or its end when truncating from the left. */
+function keptTokens(text: TextTokens, keep: number, direction: TruncationDirection): TextTokens {
+  const from = direction === 'left' ? text.ids.length - keep : 0;
+  return { ids: text.ids.slice(from, from + keep), tokens: text.tokens.slice(from, from + keep) };
+}
+
+/** Model inputs from a template: its special tokens, and each named sequence's tokens, with the template's type ids. */
+function fillTemplate(pieces: readonly TemplatePiece[], sequences: Partial<Record<'A' | 'B', TextTokens>>): PairEncoding {
+  const inputIds: number[] = [];
+  const tokenTypeIds: number[] = [];
+  const tokens: string[] = [];
+  for (const piece of pieces) {
+    const ids = piece.kind === 'special' ? piece.ids : (sequences[piece.sequence]?.ids ?? []);
+    const pieceTokens = piece.kind === 'special' ? piece.tokens : (sequences[piece.sequence]?.tokens ?? []);
+    for (let i = 0; i < ids.length; i++) {
+      inputIds.push(ids[i]);
+      tokens.push(pieceTokens[i] ?? '');
+      tokenTypeIds.push(piece.typeId);
+    }
+  }
+  return { inputIds, tokenTypeIds, attentionMask: new Array<number>(inputIds.length).fill(1), tokens };
+}
