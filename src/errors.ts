@@ -14,3 +14,9 @@ export class ModelFormatError extends CrossrankError {}
 
 /** The caller's input (query, documents, options) is invalid. */
 export class InputError extends CrossrankError {}
+
+/** `value` where it is a positive integer; otherwise an InputError naming the option. */
+export function positiveIntegerOption(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new InputError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,7 +1,8 @@
 import type { RerankResult } from '../rerank/crossEncoder.js';
 import type { RerankDocument } from '../rerank/documents.js';
 
-function preview(text: string, width: number): string {
+/** The start of a text on one line, cut with an ellipsis to `width` characters. */
+export function preview(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
 }

@@ -3,6 +3,7 @@ import { Pipeline, type SearchHit } from '../pipeline/pipeline.js';
 import { FIRST_STAGES, type FirstStage } from '../pipeline/searchIndex.js';
 import { checkQuery } from '../rerank/documents.js';
 import { positiveInteger } from './optionParsers.js';
+import { preview } from './rankedTable.js';
 
 interface SearchFlags {
   index: string;
@@ -13,11 +14,6 @@ interface SearchFlags {
   topN: number;
   json?: boolean;
   threads?: number;
-}
-
-function preview(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
 }
 
 /** rank, id, the reranker's score, the first stage's score and rank, and the start of the document. */

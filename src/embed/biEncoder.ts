@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node';
-import { InputError, ModelFormatError } from '../errors.js';
+import { InputError, ModelFormatError, positiveIntegerOption } from '../errors.js';
 import { planBatches, type BatchLimits } from '../inference/batching.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { batchFeeds, outputAsFloat32 } from '../inference/tensors.js';
@@ -78,8 +78,8 @@ export class BiEncoder {
     const tokenDimension = st.tokenDimension ?? (typeof hiddenSize === 'number' ? hiddenSize : undefined);
     if (tokenDimension === undefined) throw new ModelFormatError(`${files.config}: hidden_size is missing, so the embedding size is unknown`);
     const batch = {
-      maxBatchPairs: positiveInteger(options.maxBatchTexts ?? DEFAULT_BATCH.maxBatchPairs, 'maxBatchTexts'),
-      maxBatchTokens: positiveInteger(options.maxBatchTokens ?? DEFAULT_BATCH.maxBatchTokens, 'maxBatchTokens'),
+      maxBatchPairs: positiveIntegerOption(options.maxBatchTexts ?? DEFAULT_BATCH.maxBatchPairs, 'maxBatchTexts'),
+      maxBatchTokens: positiveIntegerOption(options.maxBatchTokens ?? DEFAULT_BATCH.maxBatchTokens, 'maxBatchTokens'),
     };
     const model = await openOnnxModel(files.weights, { threads: options.threads, device: options.device });
     const info: BiEncoderInfo = {
@@ -161,9 +161,4 @@ export class BiEncoder {
       `${this.info.weights}: output ${name} has shape [${dims.join(', ')}]; expected [${rows.length}, sequence, ${hidden}] token states or [${rows.length}, ${this.info.dimension}]`,
     );
   }
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new InputError(`${name} must be a positive integer, got ${value}`);
-  return value;
 }

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
 import {
   locateModelFiles,
   openOnnxModel,
@@ -100,8 +100,8 @@ export class CrossEncoder {
     const { encoder, config, maxLength } = loadModelEncoding(files, options.maxLength);
     assertSupportedLabelCount(config.numLabels, files.config);
     const batch = {
-      maxBatchPairs: positiveInteger(options.maxBatchPairs ?? DEFAULT_BATCH.maxBatchPairs, 'maxBatchPairs'),
-      maxBatchTokens: positiveInteger(options.maxBatchTokens ?? DEFAULT_BATCH.maxBatchTokens, 'maxBatchTokens'),
+      maxBatchPairs: positiveIntegerOption(options.maxBatchPairs ?? DEFAULT_BATCH.maxBatchPairs, 'maxBatchPairs'),
+      maxBatchTokens: positiveIntegerOption(options.maxBatchTokens ?? DEFAULT_BATCH.maxBatchTokens, 'maxBatchTokens'),
     };
     const chunking = options.chunking === true ? {} : options.chunking ? options.chunking : null;
 
@@ -246,9 +246,4 @@ function capTokens(document: TextTokens, max: number, direction: TruncationDirec
   const [start, end] = direction === 'left' ? [document.ids.length - max, document.ids.length] : [0, max];
   // Without its text: the text no longer matches the tokens (see PairEncoder's truncation lengths).
   return { tokens: { ids: document.ids.slice(start, end), tokens: document.tokens.slice(start, end) }, capped: true };
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new InputError(`${name} must be a positive integer, got ${value}`);
-  return value;
 }
