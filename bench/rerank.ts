@@ -1,9 +1,10 @@
 /**
- * rerank(1 query, 50 documents) on the MiniLM-L6 architecture model: crossrank against
+ * rerank(1 query, 50 documents) on the MiniLM-L6 architecture model (or --model): crossrank against
  * transformers.js running the same ONNX file with the same threads, and against raw ONNX Runtime
  * on pre-tokenized, pre-padded batches (the ceiling: the forward passes alone).
  *
  *   npx tsx bench/rerank.ts [--iterations 8] [--warmup 2] [--threads N] [--inputs varied,uniform] [--variants fp32,int8]
+ *                           [--model minilm-l6-bench,crossrank/starter-en]
  *
  * Contenders run round-robin within each iteration, so drift on a shared machine hits all alike.
  * Prints a Markdown table and writes the raw numbers to bench/results/.
@@ -19,6 +20,8 @@ import type * as ort from 'onnxruntime-node';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
 import { CrossEncoder } from '../src/index.js';
 import { openOnnxModel } from '../src/model/index.js';
+import { resolveModelDir } from '../src/hub/index.js';
+import { isTestModelName } from '../scripts/model-gen/testModels.js';
 import { planBatches } from '../src/inference/batching.js';
 import { batchFeeds } from '../src/inference/tensors.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -34,6 +37,8 @@ const { values: args } = parseArgs({
     'batch-size': { type: 'string' },
     'batch-tokens': { type: 'string' },
     'skip-transformers': { type: 'boolean', default: false },
+    // minilm-l6-bench (generated), crossrank/starter-en, or any model directory; several, comma-separated, run in turn
+    model: { type: 'string', default: 'minilm-l6-bench' },
   },
 });
 const iterations = Number(args.iterations);
@@ -105,7 +110,13 @@ async function ceilingContender(encoder: CrossEncoder, query: string, docs: stri
   };
 }
 
+/** A generated test model by name, else whatever CrossEncoder.load takes, as a local directory (transformers.js needs one). */
+async function modelDirectory(name: string): Promise<string> {
+  return isTestModelName(name) ? ensureTestModel(name, join(repoRoot, 'models')) : resolveModelDir(name);
+}
+
 interface Row {
+  model: string;
   input: string;
   variant: Variant;
   contender: string;
@@ -118,55 +129,57 @@ function maxAbsDiff(a: number[], b: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const modelDir = await ensureTestModel('minilm-l6-bench', join(repoRoot, 'models'));
   const rows: Row[] = [];
   const notes: string[] = [];
-  for (const inputName of args.inputs!.split(',')) {
-    const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${inputName}-50.json`), 'utf8')) as { query: string; docs: string[] };
-    for (const variant of args.variants!.split(',') as Variant[]) {
-      const ours = await crossrankContender(modelDir, variant, query, docs);
-      const contenders: Contender[] = [ours, await ceilingContender(ours.encoder, query, docs)];
-      if (!args['skip-transformers']) contenders.splice(1, 0, await transformersJsContender(modelDir, variant, query, docs));
-      const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-      const lastScores = new Map<string, number[]>();
-      for (let i = 0; i < warmup + iterations; i++) {
-        for (const contender of contenders) {
-          const started = performance.now();
-          const scores = await contender.run();
-          const elapsed = performance.now() - started;
-          if (i >= warmup) samples.get(contender.name)!.push(elapsed);
-          lastScores.set(contender.name, scores);
+  for (const model of args.model!.split(',')) {
+    const modelDir = await modelDirectory(model);
+    for (const inputName of args.inputs!.split(',')) {
+      const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${inputName}-50.json`), 'utf8')) as { query: string; docs: string[] };
+      for (const variant of args.variants!.split(',') as Variant[]) {
+        const ours = await crossrankContender(modelDir, variant, query, docs);
+        const contenders: Contender[] = [ours, await ceilingContender(ours.encoder, query, docs)];
+        if (!args['skip-transformers']) contenders.splice(1, 0, await transformersJsContender(modelDir, variant, query, docs));
+        const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+        const lastScores = new Map<string, number[]>();
+        for (let i = 0; i < warmup + iterations; i++) {
+          for (const contender of contenders) {
+            const started = performance.now();
+            const scores = await contender.run();
+            const elapsed = performance.now() - started;
+            if (i >= warmup) samples.get(contender.name)!.push(elapsed);
+            lastScores.set(contender.name, scores);
+          }
         }
+        const oursScores = lastScores.get('crossrank')!;
+        const theirs = lastScores.get('transformers.js') ?? oursScores;
+        const agreement = maxAbsDiff(oursScores, theirs);
+        notes.push(
+          `${model} ${inputName}/${variant}: ${oursScores.length} vs ${theirs.length} scores, crossrank's in [${Math.min(...oursScores).toFixed(3)}, ${Math.max(...oursScores).toFixed(3)}]; max |crossrank - transformers.js| = ${agreement.toExponential(2)}`,
+        );
+        for (const contender of contenders) {
+          const latency = summarize(samples.get(contender.name)!);
+          rows.push({ model, input: inputName, variant, contender: contender.name, latency, pairsPerSecond: (docs.length * 1000) / latency.meanMs });
+          await contender.close();
+        }
+        process.stderr.write(`done ${model} ${inputName}/${variant}\n`);
       }
-      const oursScores = lastScores.get('crossrank')!;
-      const theirs = lastScores.get('transformers.js') ?? oursScores;
-      const agreement = maxAbsDiff(oursScores, theirs);
-      notes.push(
-        `${inputName}/${variant}: ${oursScores.length} vs ${theirs.length} scores, crossrank's in [${Math.min(...oursScores).toFixed(3)}, ${Math.max(...oursScores).toFixed(3)}]; max |crossrank - transformers.js| = ${agreement.toExponential(2)}`,
-      );
-      for (const contender of contenders) {
-        const latency = summarize(samples.get(contender.name)!);
-        rows.push({ input: inputName, variant, contender: contender.name, latency, pairsPerSecond: (docs.length * 1000) / latency.meanMs });
-        await contender.close();
-      }
-      process.stderr.write(`done ${inputName}/${variant}\n`);
     }
   }
 
   const lines = [
-    '| input | variant | contender | pairs/s | p50 ms | p95 ms | vs transformers.js | of ceiling |',
-    '|---|---|---|---:|---:|---:|---:|---:|',
+    '| model | input | variant | contender | pairs/s | p50 ms | p95 ms | vs transformers.js | of ceiling |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const peer = (name: string) => rows.find((r) => r.input === row.input && r.variant === row.variant && r.contender === name);
+    const peer = (name: string) => rows.find((r) => r.model === row.model && r.input === row.input && r.variant === row.variant && r.contender === name);
     const vsTransformers = row.pairsPerSecond / (peer('transformers.js') ?? row).pairsPerSecond;
     const ofCeiling = row.pairsPerSecond / peer('onnxruntime (ceiling)')!.pairsPerSecond;
     lines.push(
-      `| ${row.input} | ${row.variant} | ${row.contender} | ${row.pairsPerSecond.toFixed(1)} | ${row.latency.p50Ms.toFixed(0)} | ${row.latency.p95Ms.toFixed(0)} | ${vsTransformers.toFixed(2)}x | ${(ofCeiling * 100).toFixed(0)}% |`,
+      `| ${row.model} | ${row.input} | ${row.variant} | ${row.contender} | ${row.pairsPerSecond.toFixed(1)} | ${row.latency.p50Ms.toFixed(0)} | ${row.latency.p95Ms.toFixed(0)} | ${vsTransformers.toFixed(2)}x | ${(ofCeiling * 100).toFixed(0)}% |`,
     );
   }
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`;
-  const header = `rerank(1 query, 50 docs), MiniLM-L6 architecture, ${threads} threads, ${iterations} runs after ${warmup} warm-up, ${new Date().toISOString()}, ${machine}`;
+  const header = `rerank(1 query, 50 docs), ${args.model}, ${threads} threads, ${iterations} runs after ${warmup} warm-up, ${new Date().toISOString()}, ${machine}`;
   const report = [header, '', ...lines, '', ...notes.map((n) => `- ${n}`)].join('\n');
   process.stdout.write(`${report}\n`);
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });

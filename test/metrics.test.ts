@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { InputError } from '../src/errors.js';
 import { compareIdBytes, evaluateQuery, evaluateRun, trecOrder, type RetrievedDocument } from '../src/eval/metrics.js';
 import { formatTrecRun } from '../src/eval/trecRun.js';
+import { signTest, winLoss } from '../src/eval/winLoss.js';
 
 const judged = (entries: Record<string, number>): Map<string, number> => new Map(Object.entries(entries));
 const ranked = (...ids: string[]): RetrievedDocument[] => ids.map((id, i) => ({ id, score: 100 - i }));
@@ -115,4 +116,24 @@ test('TREC run files: trec_eval order, ranks from 1, scores that read back exact
   assert.equal(Number('0.30000000000000004'), 0.1 + 0.2);
   assert.throws(() => formatTrecRun(new Map([['q1', [{ id: 'has space', score: 1 }]]]), 'bm25'), /document id "has space" cannot be written/);
   assert.throws(() => formatTrecRun(new Map([['q1', [{ id: 'd', score: Number.NaN }]]]), 'bm25'), /not a finite number/);
+});
+
+test('win/loss of a reranked run against its first stage, with an exact sign test', () => {
+  const qrels = new Map([
+    ['q1', judged({ a: 1 })],
+    ['q2', judged({ a: 1 })],
+    ['q3', judged({ a: 1 })],
+  ]);
+  const before = evaluateRun(qrels, new Map([['q1', ranked('b', 'a')], ['q2', ranked('a', 'b')], ['q3', ranked('a', 'b')]]));
+  const after = evaluateRun(qrels, new Map([['q1', ranked('a', 'b')], ['q2', ranked('b', 'a')], ['q3', ranked('a', 'b')]]));
+  const result = winLoss(before, after);
+  assert.deepEqual({ better: result.better, worse: result.worse, unchanged: result.unchanged }, { better: 1, worse: 1, unchanged: 1 });
+  close(result.signTestP, 1, 'p of a 1-1 split');
+  // 9 wins, 1 loss: P(X <= 1) for Binomial(10, 1/2) = 11/1024, doubled.
+  close(signTest(9, 1), 22 / 1024, 'p of 9-1');
+  close(signTest(1, 9), 22 / 1024, 'the test is symmetric');
+  close(signTest(0, 0), 1, 'no changed query');
+  // Thousands of queries must not overflow: 1,100 vs 900 is about 4.5 standard deviations from an even split: p is tiny but finite.
+  const p = signTest(1100, 900);
+  assert.ok(p > 0 && p < 1e-5, `p of 1,100-900: ${p}`);
 });

@@ -100,6 +100,37 @@ test('search reranks the first stage candidates with the cross-encoder and keeps
   assert.notDeepEqual(hits.map((h) => h.id), firstStage.slice(0, 5).map((c) => c.id));
 });
 
+test('firstStageWeight mixes standardised rerank and first-stage scores into the final order', async () => {
+  const reranker = await CrossEncoder.load(rerankDir, { threads: 1 });
+  cleanups.push(() => reranker.close());
+  const index = await open(denseIndexPath, { create: false });
+  const pipeline = new Pipeline(index, reranker);
+  const query = 'command line tool to convert images';
+  const options = { firstStage: 'bm25' as const, candidates: 8, topN: 8 };
+  const pure = await pipeline.search(query, options);
+
+  // By hand: z-scores over the 8 candidates, rerank + 0.5 x first stage.
+  const z = (values: number[]) => {
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    return values.map((v) => (v - mean) / sd);
+  };
+  const rerankZ = z(pure.map((h) => h.rerankScore as number));
+  const firstZ = z(pure.map((h) => h.firstStage.score));
+  const expected = pure.map((h, i) => ({ id: h.id, score: rerankZ[i] + 0.5 * firstZ[i] })).sort((a, b) => b.score - a.score);
+  const mixed = await pipeline.search(query, { ...options, firstStageWeight: 0.5 });
+  assert.deepEqual(mixed.map((h) => h.id), expected.map((e) => e.id));
+  mixed.forEach((hit, i) => assert.ok(Math.abs(hit.score - expected[i].score) < 1e-9, `${hit.id}: ${hit.score} vs ${expected[i].score}`));
+  assert.notDeepEqual(mixed.map((h) => h.id), pure.map((h) => h.id), 'the weight changed nothing: the test could not tell');
+
+  // A weight that swamps the reranker gives back the first stage's order; 0 is the reranker's.
+  const swamped = await pipeline.search(query, { ...options, firstStageWeight: 1e6 });
+  assert.deepEqual(swamped.map((h) => h.firstStage.rank), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual((await pipeline.search(query, { ...options, firstStageWeight: 0 })).map((h) => h.id), pure.map((h) => h.id));
+  pure.forEach((hit) => assert.equal(hit.score, hit.rerankScore));
+  await assert.rejects(pipeline.search(query, { firstStageWeight: -1 }), (e: Error) => e instanceof InputError && /firstStageWeight must be a number >= 0, got -1/.test(e.message));
+});
+
 test('without a reranker, search returns the first stage order; the default stage is hybrid for a dense index', async () => {
   const index = await open(denseIndexPath, { create: false });
   const pipeline = new Pipeline(index, null);

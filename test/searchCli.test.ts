@@ -106,6 +106,28 @@ test('eval writes metrics, TREC runs that trec_eval would score the same, and a 
   assert.doesNotMatch(html, /<script|<link|src="http|href="http|url\(/, 'the report must load nothing from outside');
 });
 
+test('eval --first-stage-weight adds the interpolated run, and each reranked run is compared with its first stage query by query', async () => {
+  const out = join(work, 'eval-weight');
+  const run = await runCli(['eval', '--dataset', DATASET, '--index', indexPath, '--first-stage', 'bm25', '--rerank-model', rerankDir, '--first-stage-weight', '0.5', '--out', out, '--threads', '1']);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n');
+  assert.deepEqual(lines.slice(1, 4).map((line) => line.split(/\s+/)[0]), ['bm25', 'bm25+rerank', 'bm25+rerank+bm25@0.5']);
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as {
+    runs: Array<{ name: string; perQuery: Record<string, { ndcg10: number }> }>;
+    rerankVsFirstStage: Array<{ run: string; base: string; result: { better: number; worse: number; unchanged: number; signTestP: number } }>;
+  };
+  assert.deepEqual(metrics.rerankVsFirstStage.map((c) => [c.run, c.base]), [['bm25+rerank', 'bm25'], ['bm25+rerank+bm25@0.5', 'bm25']]);
+  const perQuery = (name: string) => metrics.runs.find((r) => r.name === name)!.perQuery;
+  for (const { run: name, result } of metrics.rerankVsFirstStage) {
+    // The counts are the per-query nDCG@10 differences of the two runs in the same file.
+    const gains = Object.entries(perQuery(name)).map(([id, m]) => m.ndcg10 - perQuery('bm25')[id].ndcg10);
+    assert.deepEqual([result.better, result.worse, result.unchanged], [gains.filter((g) => g > 1e-12).length, gains.filter((g) => g < -1e-12).length, gains.filter((g) => Math.abs(g) <= 1e-12).length]);
+    assert.ok(lines.some((line) => line.startsWith(`${name} vs bm25, nDCG@10 per query: ${result.better} better, ${result.worse} worse, ${result.unchanged} unchanged (sign test p = `)), run.stdout);
+  }
+  assertOneLineError(await runCli(['eval', '--dataset', DATASET, '--first-stage-weight', 'abc']), /option '-w, --first-stage-weight <w>' argument 'abc' is invalid\. expected a number >= 0\./);
+  assertOneLineError(await runCli(['search', '--index', indexPath, 'q', '--first-stage-weight', 'abc']), /argument 'abc' is invalid\. expected a number >= 0\./);
+});
+
 test('eval without --index builds a temporary BM25 index and evaluates the first stage alone', async () => {
   const out = join(work, 'eval-bm25');
   const run = await runCli(['eval', '--dataset', DATASET, '--out', out, '--candidates', '20']);

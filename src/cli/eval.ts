@@ -6,12 +6,13 @@ import { InputError } from '../errors.js';
 import { countRecords, loadBeirDataset, readCorpus } from '../eval/beir.js';
 import { evaluatePipeline, type PipelineEvaluation } from '../eval/evaluate.js';
 import { METRIC_NAMES, type Metrics } from '../eval/metrics.js';
-import { renderReport } from '../eval/report.js';
+import { formatP, renderReport } from '../eval/report.js';
+import { winLoss, type WinLoss } from '../eval/winLoss.js';
 import { writeTrecRun } from '../eval/trecRun.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { CrossEncoder } from '../rerank/crossEncoder.js';
 import { FIRST_STAGES, Index, type FirstStage } from '../pipeline/searchIndex.js';
-import { positiveInteger } from './optionParsers.js';
+import { nonNegativeNumber, positiveInteger } from './optionParsers.js';
 import { progressBar } from './progress.js';
 
 interface EvalFlags {
@@ -25,6 +26,7 @@ interface EvalFlags {
   out: string;
   complete?: boolean;
   threads?: number;
+  firstStageWeight?: number;
 }
 
 function parseStages(value: string): FirstStage[] {
@@ -48,7 +50,19 @@ function summaryTable(evaluation: PipelineEvaluation): string {
       run.msPerQuery.toFixed(1).padStart(9),
     ].join('  '),
   );
-  return [header, ...rows].join('\n');
+  const comparisons = rerankComparisons(evaluation).map(
+    ({ run, base, result }) =>
+      `${run} vs ${base}, nDCG@10 per query: ${result.better} better, ${result.worse} worse, ${result.unchanged} unchanged (sign test p = ${formatP(result.signTestP)})`,
+  );
+  return [header, ...rows, ...(comparisons.length ? ['', ...comparisons] : [])].join('\n');
+}
+
+/** Each reranked run against the first stage it reranked. */
+function rerankComparisons(evaluation: PipelineEvaluation): Array<{ run: string; base: string; result: WinLoss }> {
+  return evaluation.runs.flatMap((after) => {
+    const before = after.reranked ? evaluation.runs.find((run) => run.stage === after.stage && !run.reranked) : undefined;
+    return before ? [{ run: after.name, base: before.name, result: winLoss(before.evaluation, after.evaluation) }] : [];
+  });
 }
 
 export function evalCommand(): Command {
@@ -58,9 +72,10 @@ export function evalCommand(): Command {
     .option('--split <name>', 'qrels split', 'test')
     .option('-i, --index <path|url>', 'index of the corpus (built there from corpus.jsonl if it holds none; default: a temporary SQLite index)')
     .option('-e, --embed-model <dir>', 'embedding model, for dense and hybrid first stages')
-    .option('-m, --rerank-model <dir>', 'cross-encoder to rerank the candidates (without one, only first stages are evaluated)')
+    .option('-m, --rerank-model <dir|id>', 'cross-encoder to rerank the candidates, e.g. crossrank/starter-en (without one, only first stages are evaluated)')
     .option('--first-stage <list>', 'comma-separated stages among bm25, dense, hybrid (default: bm25, and dense and hybrid where the index has vectors)')
     .option('-c, --candidates <n>', 'first-stage depth: documents per query in the run and candidates reranked', positiveInteger, 100)
+    .option('-w, --first-stage-weight <w>', 'also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight); same rerank scores, no second pass', nonNegativeNumber)
     .option('-o, --out <dir>', 'where metrics.json, runs/*.trec and report.html go', 'crossrank-eval')
     .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)')
     .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
@@ -92,6 +107,7 @@ export function evalCommand(): Command {
               stages,
               candidates: flags.candidates,
               complete: flags.complete,
+              firstStageWeight: flags.firstStageWeight,
               onProgress: (done, total) => progress.update(done, total),
             });
           } finally {
@@ -141,6 +157,7 @@ function writeOutputs(
       msPerQuery: run.msPerQuery,
       perQuery: Object.fromEntries(run.evaluation.perQuery),
     })),
+    rerankVsFirstStage: rerankComparisons(evaluation),
   };
   writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileSync(join(out, 'report.html'), renderReport({ title: `crossrank evaluation: ${basename(resolve(datasetDir))}`, settings, runs: evaluation.runs, queries }));

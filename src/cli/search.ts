@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { Pipeline, type SearchHit } from '../pipeline/pipeline.js';
 import { FIRST_STAGES, type FirstStage } from '../pipeline/searchIndex.js';
 import { checkQuery } from '../rerank/documents.js';
-import { positiveInteger } from './optionParsers.js';
+import { nonNegativeNumber, positiveInteger } from './optionParsers.js';
 import { preview } from './rankedTable.js';
 
 interface SearchFlags {
@@ -14,6 +14,7 @@ interface SearchFlags {
   topN: number;
   json?: boolean;
   threads?: number;
+  firstStageWeight?: number;
 }
 
 /** rank, id, the reranker's score, the first stage's score and rank, and the start of the document. */
@@ -41,10 +42,11 @@ export function searchCommand(): Command {
     .requiredOption('-i, --index <path|url>', 'index built by `crossrank index` (SQLite file or postgres:// URL)')
     .addOption(new Option('--first-stage <stage>', 'candidates by BM25, by embedding similarity, or both fused by reciprocal rank (default: hybrid where the index has vectors, else bm25)').choices(FIRST_STAGES))
     .option('-c, --candidates <n>', 'first-stage candidates to rerank', positiveInteger, 100)
-    .option('-m, --rerank-model <dir>', 'cross-encoder that reorders the candidates (without one, the first stage order is shown)')
+    .option('-m, --rerank-model <dir|id>', 'cross-encoder that reorders the candidates, e.g. crossrank/starter-en, the offline starter model (without one, the first stage order is shown)')
+    .option('-w, --first-stage-weight <w>', "mix the first stage's score into the final order: standardised rerank + w x standardised first-stage score (default 0: the reranker's order)", nonNegativeNumber)
     .option('-e, --embed-model <dir>', 'embedding model for the query (default: the one the index was built with)')
     .option('-k, --top-n <k>', 'results to show', positiveInteger, 10)
-    .option('--json', 'print JSON [{rank, id, title, text, metadata, firstStage: {stage, rank, score}, rerankScore}]')
+    .option('--json', 'print JSON [{rank, id, title, text, metadata, firstStage: {stage, rank, score}, rerankScore, score}]')
     .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
     .action(async (query: string, flags: SearchFlags) => {
       checkQuery(query);
@@ -55,7 +57,12 @@ export function searchCommand(): Command {
         rerankOptions: { threads: flags.threads },
       });
       try {
-        const hits = await pipeline.search(query, { firstStage: flags.firstStage, candidates: flags.candidates, topN: flags.topN });
+        const hits = await pipeline.search(query, {
+          firstStage: flags.firstStage,
+          candidates: flags.candidates,
+          topN: flags.topN,
+          firstStageWeight: flags.firstStageWeight,
+        });
         if (flags.json) process.stdout.write(`${JSON.stringify(hits)}\n`);
         else process.stdout.write(`${hits.length === 0 ? 'no documents match' : formatHits(hits, process.stdout.columns ?? 120)}\n`);
       } finally {

@@ -1,11 +1,12 @@
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FirstStage } from '../pipeline/searchIndex.js';
+import { checkFirstStageWeight, interpolateScores } from '../pipeline/interpolation.js';
 import type { BeirDataset } from './beir.js';
 import { evaluateRun, type RetrievedDocument, type Run, type RunEvaluation } from './metrics.js';
 
 /** One evaluated ranking: a first stage alone, or a first stage followed by the reranker. */
 export interface EvaluatedRun {
-  /** `bm25`, `bm25+rerank`, ... */
+  /** `bm25`, `bm25+rerank`, `bm25+rerank+bm25@0.5` (interpolated with the first stage, weight 0.5), ... */
   name: string;
   stage: FirstStage;
   reranked: boolean;
@@ -26,6 +27,8 @@ export interface EvaluateOptions {
   candidates?: number;
   /** Average over every judged query, a query without results counting 0 (trec_eval -c). */
   complete?: boolean;
+  /** Also evaluate the reranked order interpolated with the first stage at this weight (Pipeline's firstStageWeight); the same rerank scores, no second pass. */
+  firstStageWeight?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -36,12 +39,14 @@ export interface EvaluateOptions {
  */
 export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset, options: EvaluateOptions): Promise<PipelineEvaluation> {
   const candidates = options.candidates ?? 100;
+  const weight = checkFirstStageWeight(options.firstStageWeight ?? 0);
   const runs: EvaluatedRun[] = [];
   const total = options.stages.length * dataset.queries.size;
   let done = 0;
   for (const stage of options.stages) {
     const firstStage = new Map<string, RetrievedDocument[]>();
     const reranked = new Map<string, RetrievedDocument[]>();
+    const interpolated = new Map<string, RetrievedDocument[]>();
     let firstStageMs = 0;
     let rerankedMs = 0;
     for (const [queryId, text] of dataset.queries) {
@@ -59,6 +64,10 @@ export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset,
         const hits = await pipeline.search(text, { firstStage: stage, candidates, topN: candidates });
         rerankedMs += performance.now() - started;
         reranked.set(queryId, hits.map((hit) => ({ id: hit.id, score: hit.rerankScore as number })));
+        if (weight > 0) {
+          const mixed = interpolateScores(hits.map((hit) => hit.rerankScore as number), hits.map((hit) => hit.firstStage.score), weight);
+          interpolated.set(queryId, hits.map((hit, i) => ({ id: hit.id, score: mixed[i] })));
+        }
       }
       options.onProgress?.(++done, total);
     }
@@ -67,17 +76,11 @@ export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset,
     if (pipeline.reranker) {
       const evaluation = evaluateRun(dataset.qrels, reranked, options);
       runs.push({ name: `${stage}+rerank`, stage, reranked: true, run: reranked, evaluation, msPerQuery: rerankedMs / queries });
+      if (weight > 0) {
+        const name = `${stage}+rerank+${stage}@${weight}`;
+        runs.push({ name, stage, reranked: true, run: interpolated, evaluation: evaluateRun(dataset.qrels, interpolated, options), msPerQuery: rerankedMs / queries });
+      }
     }
   }
   return { candidates, runs };
-}
-
-/** nDCG@10 after reranking less before, per query evaluated in both runs. */
-export function rerankGains(before: RunEvaluation, after: RunEvaluation): Array<{ queryId: string; gain: number }> {
-  const gains: Array<{ queryId: string; gain: number }> = [];
-  for (const [queryId, metrics] of after.perQuery) {
-    const base = before.perQuery.get(queryId);
-    if (base) gains.push({ queryId, gain: metrics.ndcg10 - base.ndcg10 });
-  }
-  return gains;
 }

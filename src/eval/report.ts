@@ -1,5 +1,5 @@
 import type { EvaluatedRun } from './evaluate.js';
-import { rerankGains } from './evaluate.js';
+import { rerankGains, winLoss } from './winLoss.js';
 import { METRIC_NAMES, type Metrics } from './metrics.js';
 
 /**
@@ -89,6 +89,11 @@ function metricsTable(runs: readonly EvaluatedRun[]): string {
   return `<table>${header}${rows.join('')}</table>`;
 }
 
+/** p-values as people read them: 0.032, 1.2e-7. */
+export function formatP(p: number): string {
+  return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
+}
+
 export function renderReport(input: ReportInput): string {
   const settings = Object.entries(input.settings)
     .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
@@ -99,10 +104,9 @@ export function renderReport(input: ReportInput): string {
       const before = input.runs.find((run) => run.stage === after.stage && !run.reranked);
       if (!before) return '';
       const gains = rerankGains(before.evaluation, after.evaluation);
-      const better = gains.filter((g) => g.gain > 1e-12).length;
-      const worse = gains.filter((g) => g.gain < -1e-12).length;
+      const { better, worse, unchanged, signTestP } = winLoss(before.evaluation, after.evaluation);
       return `<h2>Reranking gain per query: ${escapeHtml(after.stage)}</h2>
-<p>nDCG@10 of ${escapeHtml(after.name)} less ${escapeHtml(before.name)}, one bar per query, best first: ${better} better, ${worse} worse, ${gains.length - better - worse} unchanged. Hover a bar for the query.</p>
+<p>nDCG@10 of ${escapeHtml(after.name)} less ${escapeHtml(before.name)}, one bar per query, best first: ${better} better, ${worse} worse, ${unchanged} unchanged (sign test p = ${formatP(signTestP)}). Hover a bar for the query.</p>
 ${gainChart(gains, input.queries)}`;
     })
     .join('\n');

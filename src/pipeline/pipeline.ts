@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
 import { checkQuery } from '../rerank/documents.js';
 import type { StoredDocument } from '../retrieve/stores/types.js';
+import { checkFirstStageWeight, interpolateScores } from './interpolation.js';
 import { passageText } from './passage.js';
 import { Index, type FirstStage, type IndexOpenOptions } from './searchIndex.js';
 
@@ -12,6 +13,11 @@ export interface SearchOptions {
   candidates?: number;
   /** Results returned; default 10. */
   topN?: number;
+  /**
+   * Mix the first stage's score into the final order: standardised rerank score + weight x
+   * standardised first-stage score (see interpolation.ts). Default 0: the reranker's order.
+   */
+  firstStageWeight?: number;
 }
 
 /** One result: the document, where the first stage put it, and the reranker's score. */
@@ -21,6 +27,8 @@ export interface SearchHit extends StoredDocument {
   firstStage: { stage: FirstStage; rank: number; score: number };
   /** The cross-encoder's score, or null where no reranker was given (the first stage's order stands). */
   rerankScore: number | null;
+  /** What the final order is by: the interpolated score with a firstStageWeight, else the rerank score, else the first stage's. */
+  score: number;
 }
 
 export interface PipelineOpenOptions extends IndexOpenOptions {
@@ -74,19 +82,33 @@ export class Pipeline {
     });
 
     if (!this.reranker) {
-      return found.slice(0, topN).map((hit, i) => ({ ...hit.document, rank: i + 1, firstStage: hit.firstStage, rerankScore: null }));
+      return found
+        .slice(0, topN)
+        .map((hit, i) => ({ ...hit.document, rank: i + 1, firstStage: hit.firstStage, rerankScore: null, score: hit.firstStage.score }));
     }
-    // rerank() keeps the input (first-stage) order among equal scores.
-    const reranked = await this.reranker.rerank(
-      query,
-      found.map((hit) => passageText(hit.document)),
-      { topN: Math.min(topN, Math.max(found.length, 1)) },
-    );
-    return reranked.map((result, i) => ({
-      ...found[result.index].document,
+    const weight = checkFirstStageWeight(options.firstStageWeight ?? 0);
+    const texts = found.map((hit) => passageText(hit.document));
+    if (weight === 0) {
+      // rerank() keeps the input (first-stage) order among equal scores.
+      const reranked = await this.reranker.rerank(query, texts, { topN: Math.min(topN, Math.max(found.length, 1)) });
+      return reranked.map((result, i) => ({
+        ...found[result.index].document,
+        rank: i + 1,
+        firstStage: found[result.index].firstStage,
+        rerankScore: result.score,
+        score: result.score,
+      }));
+    }
+    const rerankScores = await this.reranker.score(texts.map((text) => [query, text] as [string, string]));
+    const mixed = interpolateScores(rerankScores, found.map((hit) => hit.firstStage.score), weight);
+    // Stable sort: equal mixed scores keep the first stage's order.
+    const order = found.map((_, i) => i).sort((a, b) => mixed[b] - mixed[a]);
+    return order.slice(0, topN).map((index, i) => ({
+      ...found[index].document,
       rank: i + 1,
-      firstStage: found[result.index].firstStage,
-      rerankScore: result.score,
+      firstStage: found[index].firstStage,
+      rerankScore: rerankScores[index],
+      score: mixed[index],
     }));
   }
 
