@@ -15,6 +15,7 @@ export type { ChunkingOptions } from './rerank/chunking.js';
 export { ACTIVATIONS, type Activation } from './rerank/activation.js';
 export { PairEncoder, type PairEncoding, type TextTokens } from './tokenize/pairEncoder.js';
 export { TRUNCATION_STRATEGIES, type TruncationStrategy } from './tokenize/truncation.js';
+export { STARTER_MODEL_ID, STARTER_MODEL_DIR } from './model/starterModel.js';
 export { MODEL_VARIANTS, locateModelFiles, type Device, type ModelFiles, type ModelVariant } from './model/index.js';
 export { CrossrankError, InputError, ModelFormatError } from './errors.js';
 export { pairScores, type EncodedPairs, type EncodePairsOptions } from './rerank/encodedPairs.js';

@@ -4,6 +4,7 @@ import { InputError } from '../src/errors.js';
 import { compareIdBytes, evaluateQuery, evaluateRun, trecOrder, type RetrievedDocument } from '../src/eval/metrics.js';
 import { formatTrecRun } from '../src/eval/trecRun.js';
 import { signTest, winLoss } from '../src/eval/winLoss.js';
+import { formatP } from '../src/eval/report.js';
 
 const judged = (entries: Record<string, number>): Map<string, number> => new Map(Object.entries(entries));
 const ranked = (...ids: string[]): RetrievedDocument[] => ids.map((id, i) => ({ id, score: 100 - i }));
@@ -136,4 +137,7 @@ test('win/loss of a reranked run against its first stage, with an exact sign tes
   // Thousands of queries must not overflow: 1,100 vs 900 is about 4.5 standard deviations from an even split: p is tiny but finite.
   const p = signTest(1100, 900);
   assert.ok(p > 0 && p < 1e-5, `p of 1,100-900: ${p}`);
+  assert.equal(formatP(p), p.toExponential(1));
+  assert.equal(formatP(0.0321), '0.032');
+  assert.equal(formatP(signTest(26, 2104)), '< 1e-300', 'an underflow is not a p of exactly 0');
 });

@@ -119,7 +119,7 @@ test('crossrank serve: bad flags and a bad model are one line on stderr and a no
   const cases: Array<[string[], RegExp]> = [
     [['--model', 'x', '--port', 'abc'], /option '--port <n>' argument 'abc' is invalid\. expected an integer >= 0/],
     [['--model', 'x', '--max-queue', '0'], /--max-queue <n>' argument '0' is invalid/],
-    [['--port', '0'], /required option '-m, --model <dir\|id>' not specified/],
+    [['--model', 'x', '--device', 'tpu'], /option '--device <device>' argument 'tpu' is invalid\. Allowed choices are cpu, cuda\./],
     [['--model', '/nonexistent/model', '--port', '0', '--log-level', 'silent'], /^crossrank: .*\/nonexistent\/model does not exist/],
   ];
   for (const [args, pattern] of cases) {

@@ -4,11 +4,15 @@
 Each package gives a (query, passage) pair: its one-line synopsis, or a short keyword query drawn
 from it, against its long description. Packages are split into train / dev / test by a hash of
 their name's stem (so libfoo-dev and libfoo-doc land on the same side), and the test side is
-written as a BEIR dataset for `crossrank eval`.
+written as two BEIR datasets for `crossrank eval` that share one corpus: synopsis queries, and
+keyword queries drawn from the synopses. They are small and committed (training/heldout/), so the
+evaluation runs on a fresh clone.
 
 Input: the Translation-en lists that `apt-get -o Acquire::Languages=en update` fetches.
-Output (--out, default training/data): train.jsonl, dev.jsonl and beir-test/ (corpus.jsonl,
-queries.jsonl, qrels/test.tsv). Deterministic: same lists, same files.
+Output: train.jsonl and dev.jsonl in --out (default training/data); in --heldout (default
+training/heldout) synopsis/ (corpus.jsonl, queries.jsonl, qrels/test.tsv) and keywords/
+(queries.jsonl, qrels/test.tsv, corpus.jsonl a link to synopsis/corpus.jsonl). Deterministic:
+same lists, same files.
 """
 import argparse
 import glob
@@ -84,9 +88,24 @@ def keyword_query(synopsis, rng):
     return " ".join(words[start : start + k])
 
 
+def make_dirs(beir_dir):
+    os.makedirs(os.path.join(beir_dir, "qrels"), exist_ok=True)
+    return beir_dir
+
+
+def write_queries(beir_dir, queries):
+    """queries.jsonl and qrels/test.tsv: each query's one relevant document is its own package."""
+    with open(os.path.join(beir_dir, "queries.jsonl"), "w") as out, open(os.path.join(beir_dir, "qrels", "test.tsv"), "w") as qrels:
+        qrels.write("query-id\tcorpus-id\tscore\n")
+        for package, text in queries:
+            out.write(json.dumps({"_id": package, "text": text}) + "\n")
+            qrels.write(f"{package}\t{package}\t1\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "data"))
+    parser.add_argument("--heldout", default=os.path.join(os.path.dirname(__file__), "heldout"))
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -115,18 +134,23 @@ def main():
                 r = dict(r, keywords=keyword_query(r["synopsis"], rng))
                 f.write(json.dumps(r) + "\n")
 
-    beir = os.path.join(args.out, "beir-test")
-    os.makedirs(os.path.join(beir, "qrels"), exist_ok=True)
-    with open(os.path.join(beir, "corpus.jsonl"), "w") as corpus, open(os.path.join(beir, "queries.jsonl"), "w") as queries, open(
-        os.path.join(beir, "qrels", "test.tsv"), "w"
-    ) as qrels:
-        qrels.write("query-id\tcorpus-id\tscore\n")
-        for r in splits["test"]:
+    # test keywords are drawn after train and dev, so adding them left those files unchanged
+    test = [dict(r, keywords=keyword_query(r["synopsis"], rng)) for r in splits["test"]]
+    # a package name is a document id there, so it must be unique (two openjdk-17-jre builds differ
+    # by one word); train and dev keep their few repeats, as the shipped model was trained with them
+    names = set()
+    test = [r for r in test if not (r["package"] in names or names.add(r["package"]))]
+    synopsis_dir, keywords_dir = os.path.join(args.heldout, "synopsis"), os.path.join(args.heldout, "keywords")
+    with open(os.path.join(make_dirs(synopsis_dir), "corpus.jsonl"), "w") as corpus:
+        for r in test:
             corpus.write(json.dumps({"_id": r["package"], "title": "", "text": r["description"]}) + "\n")
-            queries.write(json.dumps({"_id": r["package"], "text": r["synopsis"]}) + "\n")
-            qrels.write(f"{r['package']}\t{r['package']}\t1\n")
+    write_queries(synopsis_dir, [(r["package"], r["synopsis"]) for r in test])
+    write_queries(make_dirs(keywords_dir), [(r["package"], r["keywords"]) for r in test if r["keywords"]])
+    link = os.path.join(keywords_dir, "corpus.jsonl")
+    if not os.path.lexists(link):
+        os.symlink(os.path.join("..", "synopsis", "corpus.jsonl"), link)
     counts = {k: len(v) for k, v in splits.items()}
-    print(json.dumps({"packages": len(records), **counts, "out": args.out}))
+    print(json.dumps({"packages": len(records), **counts, "out": args.out, "heldout": args.heldout}))
 
 
 if __name__ == "__main__":

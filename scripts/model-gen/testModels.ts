@@ -114,6 +114,27 @@ export const TEST_MODELS = {
     tokenizer: 'bert-base-uncased',
     int8: true,
   },
+  // The shape of the shipped starter model (training/train.py's defaults) with BERT's random
+  // initialisation: the floor that `npm run starter:eval` shows the trained model must beat.
+  'starter-floor': {
+    spec: {
+      arch: 'bert',
+      vocabSize: BERT_VOCAB_SIZE,
+      hidden: 100,
+      layers: 2,
+      heads: 4,
+      intermediate: 400,
+      maxPositions: 128,
+      typeVocabSize: 2,
+      numLabels: 1,
+      padTokenId: 0,
+      layerNormEps: 1e-12,
+      seed: 7007,
+      weightStd: 0.02,
+    },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+  },
 } as const satisfies Record<string, TestModelDef>;
 
 export type TestModelName = keyof typeof TEST_MODELS;

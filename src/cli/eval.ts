@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { InputError } from '../errors.js';
+import { MODEL_VARIANTS, type ModelVariant } from '../model/index.js';
 import { countRecords, loadBeirDataset, readCorpus } from '../eval/beir.js';
 import { evaluatePipeline, type PipelineEvaluation } from '../eval/evaluate.js';
 import { METRIC_NAMES, type Metrics } from '../eval/metrics.js';
@@ -27,6 +28,7 @@ interface EvalFlags {
   complete?: boolean;
   threads?: number;
   firstStageWeight?: number;
+  variant?: ModelVariant;
 }
 
 function parseStages(value: string): FirstStage[] {
@@ -75,7 +77,8 @@ export function evalCommand(): Command {
     .option('-m, --rerank-model <dir|id>', 'cross-encoder to rerank the candidates, e.g. crossrank/starter-en (without one, only first stages are evaluated)')
     .option('--first-stage <list>', 'comma-separated stages among bm25, dense, hybrid (default: bm25, and dense and hybrid where the index has vectors)')
     .option('-c, --candidates <n>', 'first-stage depth: documents per query in the run and candidates reranked', positiveInteger, 100)
-    .option('-w, --first-stage-weight <w>', 'also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight); same rerank scores, no second pass', nonNegativeNumber)
+    .addOption(new Option('--variant <variant>', "the reranker's weights (default: quantized where present, else fp32)").choices(MODEL_VARIANTS))
+    .option('-w, --first-stage-weight <w>', "also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight; default: the reranker's recommended weight, if it has one); same rerank scores, no second pass", nonNegativeNumber)
     .option('-o, --out <dir>', 'where metrics.json, runs/*.trec and report.html go', 'crossrank-eval')
     .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)')
     .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
@@ -98,7 +101,7 @@ export function evalCommand(): Command {
             }
           }
           const stages = requestedStages ?? (index.hasVectors ? (['bm25', 'dense', 'hybrid'] as FirstStage[]) : (['bm25'] as FirstStage[]));
-          const reranker = flags.rerankModel ? await CrossEncoder.load(flags.rerankModel, { threads: flags.threads }) : null;
+          const reranker = flags.rerankModel ? await CrossEncoder.load(flags.rerankModel, { threads: flags.threads, variant: flags.variant }) : null;
           pipeline = new Pipeline(index, reranker, { index: false, reranker: true });
           const progress = progressBar('evaluating');
           let evaluation: PipelineEvaluation;
@@ -140,7 +143,7 @@ function writeOutputs(
     dataset: `${resolve(datasetDir)} (split ${flags.split})`,
     index: flags.index === undefined ? 'temporary SQLite index' : location,
     'embedding model': index.settings.embedding?.model ?? 'none (BM25 only)',
-    reranker: flags.rerankModel ? resolve(flags.rerankModel) : 'none',
+    reranker: flags.rerankModel ? `${flags.rerankModel}${flags.variant ? ` (${flags.variant})` : ''}` : 'none',
     candidates: String(evaluation.candidates),
     queries: flags.complete ? 'every judged query (trec_eval -c)' : 'judged queries with results (trec_eval default)',
     date: new Date().toISOString(),

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { ACTIVATIONS, type Activation } from '../rerank/activation.js';
 import { CrossEncoder } from '../rerank/crossEncoder.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
-import { MODEL_VARIANTS, type Device, type ModelVariant } from '../model/index.js';
+import { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from '../model/index.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
 import { positiveInteger } from './optionParsers.js';
 import { formatRankedTable } from './rankedTable.js';
@@ -34,7 +34,7 @@ interface RerankFlags {
 export function rerankCommand(): Command {
   return new Command('rerank')
     .description('rank documents by relevance to a query with a cross-encoder')
-    .requiredOption('-m, --model <dir|id>', 'model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache')
+    .option('-m, --model <dir|id>', `model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache; ${STARTER_MODEL_ID} is the small offline starter model that ships with crossrank`, STARTER_MODEL_ID)
     .requiredOption('-q, --query <text>', 'the query')
     .option('-d, --docs <file>', 'documents, one per line: JSONL (string or {"text": ...}) or plain text; "-" reads stdin (the default when piped)')
     .addOption(new Option('--format <format>', 'documents format (default: from the file extension or first line)').choices(['jsonl', 'text']))

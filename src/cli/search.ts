@@ -43,7 +43,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--first-stage <stage>', 'candidates by BM25, by embedding similarity, or both fused by reciprocal rank (default: hybrid where the index has vectors, else bm25)').choices(FIRST_STAGES))
     .option('-c, --candidates <n>', 'first-stage candidates to rerank', positiveInteger, 100)
     .option('-m, --rerank-model <dir|id>', 'cross-encoder that reorders the candidates, e.g. crossrank/starter-en, the offline starter model (without one, the first stage order is shown)')
-    .option('-w, --first-stage-weight <w>', "mix the first stage's score into the final order: standardised rerank + w x standardised first-stage score (default 0: the reranker's order)", nonNegativeNumber)
+    .option('-w, --first-stage-weight <w>', "mix the first stage's score into the final order: standardised rerank + w x standardised first-stage score (default: the reranker's recommended weight, 1 for crossrank/starter-en; else 0, the reranker's order alone)", nonNegativeNumber)
     .option('-e, --embed-model <dir>', 'embedding model for the query (default: the one the index was built with)')
     .option('-k, --top-n <k>', 'results to show', positiveInteger, 10)
     .option('--json', 'print JSON [{rank, id, title, text, metadata, firstStage: {stage, rank, score}, rerankScore, score}]')

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { MODEL_VARIANTS, type Device, type ModelVariant } from '../model/index.js';
+import { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from '../model/index.js';
 import { buildApp, type ServerEngineOptions } from '../server/app.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
@@ -26,7 +26,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description('serve a reranker over HTTP: Cohere (POST /v1/rerank, /v2/rerank) and TEI (POST /rerank) APIs')
-    .addOption(new Option('-m, --model <dir|id>', 'model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache').env('CROSSRANK_MODEL').makeOptionMandatory());
+    .addOption(
+      new Option('-m, --model <dir|id>', `model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache; ${STARTER_MODEL_ID} is the small offline starter model that ships with crossrank`)
+        .env('CROSSRANK_MODEL')
+        .default(STARTER_MODEL_ID),
+    );
   const settingOptions = SERVER_SETTINGS.map((setting) => ({ setting, option: settingOption(setting) }));
   for (const { option } of settingOptions) command.addOption(option);
   return command

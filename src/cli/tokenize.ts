@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { resolveModelDir } from '../hub/index.js';
-import { locateTokenizerFiles } from '../model/index.js';
+import { locateTokenizerFiles, STARTER_MODEL_ID } from '../model/index.js';
 import { checkQuery } from '../rerank/documents.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
@@ -17,7 +17,7 @@ interface TokenizeFlags {
 export function tokenizeCommand(): Command {
   return new Command('tokenize')
     .description("print the model inputs of one (query, document) pair as JSON, as Hugging Face's tokenizer(query, doc, truncation=True) gives them")
-    .requiredOption('-m, --model <dir|id>', 'model directory, or Hugging Face id org/name[@revision] (only its config and tokenizer files are read or fetched)')
+    .option('-m, --model <dir|id>', 'model directory, or Hugging Face id org/name[@revision] (only its config and tokenizer files are read or fetched)', STARTER_MODEL_ID)
     .requiredOption('-q, --query <text>', 'the query (first sequence)')
     .requiredOption('--doc <text>', 'the document (second sequence)')
     .option('--max-length <n>', 'tokens of the pair, special tokens included (default: the model limit)', positiveInteger)

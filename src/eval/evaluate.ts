@@ -27,7 +27,11 @@ export interface EvaluateOptions {
   candidates?: number;
   /** Average over every judged query, a query without results counting 0 (trec_eval -c). */
   complete?: boolean;
-  /** Also evaluate the reranked order interpolated with the first stage at this weight (Pipeline's firstStageWeight); the same rerank scores, no second pass. */
+  /**
+   * Also evaluate the reranked order interpolated with the first stage at this weight (Pipeline's
+   * firstStageWeight; default: the weight the reranker's config recommends, if any). The same
+   * rerank scores, no second pass.
+   */
   firstStageWeight?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -39,7 +43,7 @@ export interface EvaluateOptions {
  */
 export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset, options: EvaluateOptions): Promise<PipelineEvaluation> {
   const candidates = options.candidates ?? 100;
-  const weight = checkFirstStageWeight(options.firstStageWeight ?? 0);
+  const weight = checkFirstStageWeight(options.firstStageWeight ?? pipeline.reranker?.info.firstStageWeight ?? 0);
   const runs: EvaluatedRun[] = [];
   const total = options.stages.length * dataset.queries.size;
   let done = 0;
@@ -61,7 +65,7 @@ export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset,
       firstStage.set(queryId, found.map(({ id, score }) => ({ id, score })));
       if (pipeline.reranker) {
         started = performance.now();
-        const hits = await pipeline.search(text, { firstStage: stage, candidates, topN: candidates });
+        const hits = await pipeline.search(text, { firstStage: stage, candidates, topN: candidates, firstStageWeight: 0 });
         rerankedMs += performance.now() - started;
         reranked.set(queryId, hits.map((hit) => ({ id: hit.id, score: hit.rerankScore as number })));
         if (weight > 0) {

@@ -89,8 +89,9 @@ function metricsTable(runs: readonly EvaluatedRun[]): string {
   return `<table>${header}${rows.join('')}</table>`;
 }
 
-/** p-values as people read them: 0.032, 1.2e-7. */
+/** p-values as people read them: 0.032, 1.2e-7; below what a double holds, < 1e-300. */
 export function formatP(p: number): string {
+  if (p === 0) return '< 1e-300';
   return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
 }
 

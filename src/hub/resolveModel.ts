@@ -9,6 +9,7 @@ import { fetchRepoRevision } from './hubApi.js';
 import { HubError } from './hubError.js';
 import { chooseRevision, isCommitSha, parseHubId, type HubModelRef } from './hubId.js';
 import { hubSettings, type HubOptions, type HubSettings } from './hubSettings.js';
+import { STARTER_MODEL_DIR, STARTER_MODEL_ID } from '../model/starterModel.js';
 import { withFileLock } from './lock.js';
 import { createDownloadProgress } from './progress.js';
 
@@ -121,11 +122,13 @@ export async function resolveHubModel(ref: HubModelRef, options: ResolveModelOpt
 /**
  * What `CrossEncoder.load` and the CLI's `--model` accept: an existing path is a local model
  * directory and is returned as it is; `org/name` (or `org/name@revision`) is a hub model,
- * resolved to its cache snapshot. Anything else is returned as it is, so that opening it gives
+ * resolved to its cache snapshot; `crossrank/starter-en` is the starter model inside this package,
+ * never fetched. Anything else is returned as it is, so that opening it gives
  * the local "does not exist" error.
  */
 export async function resolveModelDir(nameOrPath: string, options: ResolveModelOptions = {}): Promise<string> {
   if (existsSync(nameOrPath)) return nameOrPath;
+  if (nameOrPath === STARTER_MODEL_ID) return STARTER_MODEL_DIR;
   const ref = parseHubId(nameOrPath);
   return ref ? resolveHubModel(ref, options) : nameOrPath;
 }

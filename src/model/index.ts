@@ -3,3 +3,4 @@ export { parseModelConfig, defaultMaxLength, type ModelConfig } from './modelCon
 export { openOnnxModel, type Device, type ModelSession, type OnnxModel, type SessionOptions, type ModelInputName, type IdTensorType } from './onnxSession.js';
 export { readJsonObject } from './readJson.js';
 export { openOnnxModelInWorker } from './workerSession.js';
+export { STARTER_MODEL_DIR, STARTER_MODEL_ID } from './starterModel.js';

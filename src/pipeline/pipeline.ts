@@ -15,7 +15,8 @@ export interface SearchOptions {
   topN?: number;
   /**
    * Mix the first stage's score into the final order: standardised rerank score + weight x
-   * standardised first-stage score (see interpolation.ts). Default 0: the reranker's order.
+   * standardised first-stage score (see interpolation.ts). Default: what the reranker's config
+   * recommends (the starter model: 1), else 0, the reranker's order alone.
    */
   firstStageWeight?: number;
 }
@@ -86,7 +87,7 @@ export class Pipeline {
         .slice(0, topN)
         .map((hit, i) => ({ ...hit.document, rank: i + 1, firstStage: hit.firstStage, rerankScore: null, score: hit.firstStage.score }));
     }
-    const weight = checkFirstStageWeight(options.firstStageWeight ?? 0);
+    const weight = checkFirstStageWeight(options.firstStageWeight ?? this.reranker.info.firstStageWeight ?? 0);
     const texts = found.map((hit) => passageText(hit.document));
     if (weight === 0) {
       // rerank() keeps the input (first-stage) order among equal scores.

@@ -3,6 +3,7 @@ import {
   locateModelFiles,
   openOnnxModel,
   openOnnxModelInWorker,
+  STARTER_MODEL_ID,
   type Device,
   type ModelConfig,
   type ModelVariant,
@@ -66,6 +67,8 @@ export interface CrossEncoderInfo {
   numLabels: number;
   maxLength: number;
   inputs: string[];
+  /** The first-stage weight the model's config recommends for pipelines (config.json `crossrank.first_stage_weight`), if any. */
+  firstStageWeight?: number;
 }
 
 export type QueryDocumentPair = readonly [query: string, document: string];
@@ -92,8 +95,12 @@ export class CrossEncoder {
     },
   ) {}
 
-  /** `nameOrDir`: a local model directory, or a Hugging Face id `org/name[@revision]`, fetched into the shared cache. */
-  static async load(nameOrDir: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
+  /**
+   * `nameOrDir`: a local model directory, or a Hugging Face id `org/name[@revision]`, fetched into
+   * the shared cache. Left out, the starter model that ships with crossrank (STARTER_MODEL_ID): it
+   * works offline, but a published reranker ranks better.
+   */
+  static async load(nameOrDir: string = STARTER_MODEL_ID, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
     const preferFor = options.device === 'cuda' ? 'gpu' : 'cpu';
     const modelDir = await resolveModelDir(nameOrDir, { ...options, preferFor });
     const files = locateModelFiles(modelDir, { variant: options.variant, preferFor });
@@ -114,6 +121,7 @@ export class CrossEncoder {
       numLabels: config.numLabels,
       maxLength,
       inputs: [...model.inputs.keys()],
+      firstStageWeight: config.firstStageWeight,
     };
     return new CrossEncoder(model, encoder, config, info, {
       truncation: options.truncation ?? 'longest_first',

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { STARTER_MODEL_ID } from '../model/index.js';
 import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
 import { installAuth } from './auth.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
@@ -19,8 +20,8 @@ import { VERSION } from './version.js';
 export type ServerEngineOptions = Omit<CrossEncoderOptions, 'worker' | 'activation'>;
 
 export interface AppOptions {
-  /** Model directory (or what CrossEncoder.load accepts). */
-  model: string;
+  /** Model directory (or what CrossEncoder.load accepts); default: the starter model that ships with crossrank. */
+  model?: string;
   engine?: ServerEngineOptions;
   config?: Partial<ServerConfig>;
   /** Fastify's logger option; default: off. */
@@ -40,7 +41,8 @@ declare module 'fastify' {
  * lets requests in flight finish, then frees the model.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const config = resolveServerConfig({ modelId: options.model, ...options.config });
+  const model = options.model ?? STARTER_MODEL_ID;
+  const config = resolveServerConfig({ modelId: model, ...options.config });
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.maxBodyBytes,
@@ -49,7 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A closing server finishes the requests it has; idle keep-alive connections are closed.
     forceCloseConnections: 'idle',
   });
-  const loading = CrossEncoder.load(options.model, { ...options.engine, worker: true, activation: 'none' });
+  const loading = CrossEncoder.load(model, { ...options.engine, worker: true, activation: 'none' });
   const service = new RerankService(loading, config);
   app.decorate('crossrank', service);
 

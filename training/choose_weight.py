@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Chooses the first-stage weight for a trained run on the dev split: BM25's top 100 for each dev
+synopsis, reranked by the model's score mixed with BM25's (each standardised over the query's
+candidates, as crossrank's pipeline does: model + weight * bm25), for a grid of weights. Prints the
+dev MRR@10 of each and, last, the best weight alone (what reproduce.sh hands to the export).
+
+  /usr/bin/python3 training/choose_weight.py --run training/runs/starter
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bm25 import BM25  # noqa: E402
+from model import CrossEncoder, collate  # noqa: E402
+
+WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0]
+
+
+def standardize(x):
+    return (x - x.mean()) / (x.std() + 1e-9)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--run", default=os.path.join(os.path.dirname(__file__), "runs", "starter"))
+    p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
+    p.add_argument("--depth", type=int, default=100)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    encoded = json.load(open(os.path.join(args.data, "encoded.json")))
+    dev = [json.loads(line) for line in open(os.path.join(args.data, "dev.jsonl"))]
+    spec = json.load(open(os.path.join(args.run, "weights.json")))["spec"]
+    model = CrossEncoder(**spec)
+    model.load_state_dict(torch.load(os.path.join(args.run, "model.pt")))
+    model.eval()
+    index = BM25([r["description"] for r in dev])
+    mrr = {w: 0.0 for w in WEIGHTS}
+    mrr_bm25 = 0.0
+    with torch.no_grad():
+        for i, r in enumerate(dev):
+            hits = index.search(r["synopsis"], args.depth)
+            ids = [j for j, _ in hits]
+            if i in ids[:10]:
+                mrr_bm25 += 1 / (ids.index(i) + 1)
+            if i not in ids:
+                continue
+            q = encoded["queries"][r["synopsis"]]
+            pairs = [(q, encoded["passages"][dev[j]["package"]]) for j in ids]
+            scores = np.concatenate([model(*collate(pairs[k : k + 64], spec["max_positions"])).numpy() for k in range(0, len(pairs), 64)])
+            model_z, bm25_z = standardize(scores), standardize(np.array([s for _, s in hits]))
+            for w in WEIGHTS:
+                order = [ids[k] for k in np.argsort(-(model_z + w * bm25_z), kind="stable")]
+                if i in order[:10]:
+                    mrr[w] += 1 / (order.index(i) + 1)
+    n = len(dev)
+    print(json.dumps({"dev_queries": n, "bm25_mrr10": round(mrr_bm25 / n, 4), "mrr10_by_weight": {str(w): round(v / n, 4) for w, v in mrr.items()}}), file=sys.stderr)
+    print(max(WEIGHTS, key=lambda w: mrr[w]))
+
+
+if __name__ == "__main__":
+    main()
