@@ -114,7 +114,10 @@ async function main(): Promise<void> {
   // The vendored tokenizer.json pads and truncates to 128 (a sentence-transformers setting); a model's own file should not.
   const tokenizer = JSON.parse(readFileSync(join(vocab, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(out, 'tokenizer.json'), JSON.stringify({ ...tokenizer, truncation: null, padding: null }));
-  for (const file of ['tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt']) writeFileSync(join(out, file), readFileSync(join(vocab, file)));
+  // model_max_length is the position table's size: Python's and transformers.js's tokenizers truncate to it, and a longer pair would crash the graph.
+  const tokenizerConfig = JSON.parse(readFileSync(join(vocab, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(out, 'tokenizer_config.json'), toJsonText({ ...tokenizerConfig, model_max_length: spec.maxPositions }));
+  for (const file of ['special_tokens_map.json', 'vocab.txt']) writeFileSync(join(out, file), readFileSync(join(vocab, file)));
   writeFileSync(join(out, 'onnx/model.onnx'), fp32);
   if (int8) writeFileSync(join(out, 'onnx/model_quantized.onnx'), int8);
   console.log(JSON.stringify({ out, probes: probes.length, fp32Bytes: fp32.length, int8Bytes: int8?.length }));

@@ -17,16 +17,21 @@ interface SearchFlags {
   firstStageWeight?: number;
 }
 
-/** rank, id, the reranker's score, the first stage's score and rank, and the start of the document. */
+/**
+ * rank, id, the mixed score where rerank and first stage were mixed (the order is by it), the
+ * reranker's score, the first stage's score and rank, and the start of the document.
+ */
 export function formatHits(hits: readonly SearchHit[], columns: number): string {
   const idWidth = Math.max(2, ...hits.map((hit) => hit.id.length));
   const stage = hits[0]?.firstStage.stage ?? 'first stage';
-  const header = `${'rank'.padStart(4)}  ${'id'.padEnd(idWidth)}  ${'rerank'.padStart(10)}  ${`${stage} (rank)`.padStart(18)}  document`;
+  const mixed = hits.some((hit) => hit.rerankScore !== null && hit.score !== hit.rerankScore);
+  const header = `${'rank'.padStart(4)}  ${'id'.padEnd(idWidth)}  ${mixed ? `${'mixed'.padStart(9)}  ` : ''}${'rerank'.padStart(10)}  ${`${stage} (rank)`.padStart(18)}  document`;
   const textWidth = Math.max(20, columns - header.length + 'document'.length);
   const rows = hits.map((hit) =>
     [
       String(hit.rank).padStart(4),
       hit.id.padEnd(idWidth),
+      ...(mixed ? [hit.score.toFixed(4).padStart(9)] : []),
       (hit.rerankScore === null ? '-' : hit.rerankScore.toFixed(6)).padStart(10),
       `${hit.firstStage.score.toFixed(4)} (${hit.firstStage.rank})`.padStart(18),
       preview(hit.title ? `${hit.title}: ${hit.text}` : hit.text, textWidth),
