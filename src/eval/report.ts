@@ -106,7 +106,7 @@ export function renderReport(input: ReportInput): string {
       if (!before) return '';
       const gains = rerankGains(before.evaluation, after.evaluation);
       const { better, worse, unchanged, signTestP } = winLoss(before.evaluation, after.evaluation);
-      return `<h2>Reranking gain per query: ${escapeHtml(after.stage)}</h2>
+      return `<h2>Reranking gain per query: ${escapeHtml(after.name)}</h2>
 <p>nDCG@10 of ${escapeHtml(after.name)} less ${escapeHtml(before.name)}, one bar per query, best first: ${better} better, ${worse} worse, ${unchanged} unchanged (sign test p = ${formatP(signTestP)}). Hover a bar for the query.</p>
 ${gainChart(gains, input.queries)}`;
     })
