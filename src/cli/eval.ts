@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { MODEL_VARIANTS, type ModelVariant } from '../model/index.js';
 import { countRecords, loadBeirDataset, readCorpus } from '../eval/beir.js';
-import { evaluatePipeline, type PipelineEvaluation } from '../eval/evaluate.js';
+import { evaluatePipeline, rerankedRuns, type PipelineEvaluation } from '../eval/evaluate.js';
 import { METRIC_NAMES, type Metrics } from '../eval/metrics.js';
 import { formatP, renderReport } from '../eval/report.js';
 import { winLoss, type WinLoss } from '../eval/winLoss.js';
@@ -61,10 +61,7 @@ function summaryTable(evaluation: PipelineEvaluation): string {
 
 /** Each reranked run against the first stage it reranked. */
 function rerankComparisons(evaluation: PipelineEvaluation): Array<{ run: string; base: string; result: WinLoss }> {
-  return evaluation.runs.flatMap((after) => {
-    const before = after.reranked ? evaluation.runs.find((run) => run.stage === after.stage && !run.reranked) : undefined;
-    return before ? [{ run: after.name, base: before.name, result: winLoss(before.evaluation, after.evaluation) }] : [];
-  });
+  return rerankedRuns(evaluation.runs).map(({ before, after }) => ({ run: after.name, base: before.name, result: winLoss(before.evaluation, after.evaluation) }));
 }
 
 export function evalCommand(): Command {

@@ -4,6 +4,7 @@ import { CrossEncoder } from '../rerank/crossEncoder.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
 import { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from '../model/index.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
+import { MODEL_HELP } from './modelHelp.js';
 import { positiveInteger } from './optionParsers.js';
 import { formatRankedTable } from './rankedTable.js';
 import { readDocuments, type DocumentsFormat } from './readDocuments.js';
@@ -34,7 +35,7 @@ interface RerankFlags {
 export function rerankCommand(): Command {
   return new Command('rerank')
     .description('rank documents by relevance to a query with a cross-encoder')
-    .option('-m, --model <dir|id>', `model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache; ${STARTER_MODEL_ID} is the small offline starter model that ships with crossrank`, STARTER_MODEL_ID)
+    .option('-m, --model <dir|id>', MODEL_HELP, STARTER_MODEL_ID)
     .requiredOption('-q, --query <text>', 'the query')
     .option('-d, --docs <file>', 'documents, one per line: JSONL (string or {"text": ...}) or plain text; "-" reads stdin (the default when piped)')
     .addOption(new Option('--format <format>', 'documents format (default: from the file extension or first line)').choices(['jsonl', 'text']))

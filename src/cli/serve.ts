@@ -4,6 +4,7 @@ import { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from
 import { buildApp, type ServerEngineOptions } from '../server/app.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
+import { MODEL_HELP } from './modelHelp.js';
 import { positiveInteger } from './optionParsers.js';
 
 interface EngineFlags {
@@ -27,7 +28,7 @@ export function serveCommand(): Command {
   const command = new Command('serve')
     .description('serve a reranker over HTTP: Cohere (POST /v1/rerank, /v2/rerank) and TEI (POST /rerank) APIs')
     .addOption(
-      new Option('-m, --model <dir|id>', `model directory (Hugging Face layout with ONNX weights), or Hugging Face id org/name[@revision], fetched into the shared cache; ${STARTER_MODEL_ID} is the small offline starter model that ships with crossrank`)
+      new Option('-m, --model <dir|id>', MODEL_HELP)
         .env('CROSSRANK_MODEL')
         .default(STARTER_MODEL_ID),
     );

@@ -1,6 +1,6 @@
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FirstStage } from '../pipeline/searchIndex.js';
-import { checkFirstStageWeight, interpolateScores } from '../pipeline/interpolation.js';
+import { interpolateScores } from '../pipeline/interpolation.js';
 import type { BeirDataset } from './beir.js';
 import { evaluateRun, type RetrievedDocument, type Run, type RunEvaluation } from './metrics.js';
 
@@ -43,7 +43,7 @@ export interface EvaluateOptions {
  */
 export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset, options: EvaluateOptions): Promise<PipelineEvaluation> {
   const candidates = options.candidates ?? 100;
-  const weight = checkFirstStageWeight(options.firstStageWeight ?? pipeline.reranker?.info.firstStageWeight ?? 0);
+  const weight = pipeline.firstStageWeight(options.firstStageWeight);
   const runs: EvaluatedRun[] = [];
   const total = options.stages.length * dataset.queries.size;
   let done = 0;
@@ -87,4 +87,12 @@ export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset,
     }
   }
   return { candidates, runs };
+}
+
+/** Each reranked run with the first-stage run whose candidates it reordered. */
+export function rerankedRuns(runs: readonly EvaluatedRun[]): Array<{ before: EvaluatedRun; after: EvaluatedRun }> {
+  return runs.flatMap((after) => {
+    const before = after.reranked ? runs.find((run) => run.stage === after.stage && !run.reranked) : undefined;
+    return before ? [{ before, after }] : [];
+  });
 }

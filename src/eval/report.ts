@@ -1,4 +1,4 @@
-import type { EvaluatedRun } from './evaluate.js';
+import { rerankedRuns, type EvaluatedRun } from './evaluate.js';
 import { rerankGains, winLoss } from './winLoss.js';
 import { METRIC_NAMES, type Metrics } from './metrics.js';
 
@@ -99,11 +99,8 @@ export function renderReport(input: ReportInput): string {
   const settings = Object.entries(input.settings)
     .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
     .join('');
-  const gainSections = input.runs
-    .filter((run) => run.reranked)
-    .map((after) => {
-      const before = input.runs.find((run) => run.stage === after.stage && !run.reranked);
-      if (!before) return '';
+  const gainSections = rerankedRuns(input.runs)
+    .map(({ before, after }) => {
       const gains = rerankGains(before.evaluation, after.evaluation);
       const { better, worse, unchanged, signTestP } = winLoss(before.evaluation, after.evaluation);
       return `<h2>Reranking gain per query: ${escapeHtml(after.name)}</h2>

@@ -87,30 +87,24 @@ export class Pipeline {
         .slice(0, topN)
         .map((hit, i) => ({ ...hit.document, rank: i + 1, firstStage: hit.firstStage, rerankScore: null, score: hit.firstStage.score }));
     }
-    const weight = checkFirstStageWeight(options.firstStageWeight ?? this.reranker.info.firstStageWeight ?? 0);
-    const texts = found.map((hit) => passageText(hit.document));
-    if (weight === 0) {
-      // rerank() keeps the input (first-stage) order among equal scores.
-      const reranked = await this.reranker.rerank(query, texts, { topN: Math.min(topN, Math.max(found.length, 1)) });
-      return reranked.map((result, i) => ({
-        ...found[result.index].document,
-        rank: i + 1,
-        firstStage: found[result.index].firstStage,
-        rerankScore: result.score,
-        score: result.score,
-      }));
-    }
-    const rerankScores = await this.reranker.score(texts.map((text) => [query, text] as [string, string]));
-    const mixed = interpolateScores(rerankScores, found.map((hit) => hit.firstStage.score), weight);
-    // Stable sort: equal mixed scores keep the first stage's order.
-    const order = found.map((_, i) => i).sort((a, b) => mixed[b] - mixed[a]);
+    const weight = this.firstStageWeight(options.firstStageWeight);
+    const rerankScores = await this.reranker.score(found.map((hit) => [query, passageText(hit.document)] as const));
+    // Weight 0 is the reranker's order, and its raw scores stay the hits' scores.
+    const scores = weight === 0 ? rerankScores : interpolateScores(rerankScores, found.map((hit) => hit.firstStage.score), weight);
+    // Equal scores keep the first stage's order.
+    const order = scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
     return order.slice(0, topN).map((index, i) => ({
       ...found[index].document,
       rank: i + 1,
       firstStage: found[index].firstStage,
       rerankScore: rerankScores[index],
-      score: mixed[index],
+      score: scores[index],
     }));
+  }
+
+  /** The weight search mixes the first stage in with: the caller's, else what the reranker's config recommends, else 0. */
+  firstStageWeight(requested?: number): number {
+    return checkFirstStageWeight(requested ?? this.reranker?.info.firstStageWeight ?? 0);
   }
 
   /** Closes what the pipeline opened itself (an index or a reranker passed in stays open). */
