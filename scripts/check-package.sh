@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs crossrank as a consumer would: packs the package, installs the tarball into a scratch
+# project with nothing but the npm registry, then runs an ESM script, a CommonJS script and a
+# strict tsc (skipLibCheck: false) against it, and checks what a rerank-only install pulls in.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+checks="$root/scripts/package-check"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+npm run --silent build
+tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+typescript_version="$(node -p "require('typescript/package.json').version")"
+
+mkdir "$work/consumer"
+cp "$checks"/esm.mjs "$checks"/cjs.cjs "$checks"/consumer.mts "$checks"/consumer.cts "$checks"/tsconfig.json "$work/consumer/"
+cd "$work/consumer"
+printf '{ "name": "crossrank-consumer", "private": true, "type": "commonjs" }\n' > package.json
+# Older npm runs dependency install scripts; onnxruntime-node's would fetch CUDA binaries from
+# outside the registry. npm 11.19+ does not run them unless the consumer allows it.
+export ONNXRUNTIME_NODE_INSTALL=skip
+npm install --no-audit --no-fund --loglevel=error "$tarball" "typescript@$typescript_version" "@types/node@20"
+
+node esm.mjs
+node cjs.cjs
+npx --no-install tsc -p tsconfig.json
+echo "check-package: strict tsc ok"
+
+# A rerank-only consumer must not get the server, database or native SQLite packages.
+for optional in pg fastify prom-client better-sqlite3 sqlite-vec; do
+  if [ -e "node_modules/$optional" ]; then
+    echo "check-package: a plain install pulled in $optional, which should be optional" >&2
+    exit 1
+  fi
+done
+echo "check-package: installed size $(du -sm node_modules | cut -f1) MB (node_modules of a rerank-only consumer)"
