@@ -14,18 +14,13 @@ tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 typescript_version="$(node -p "require('typescript/package.json').version")"
 
 mkdir "$work/consumer"
-cp "$checks"/esm.mjs "$checks"/cjs.cjs "$checks"/consumer.mts "$checks"/consumer.cts "$checks"/tsconfig.json "$work/consumer/"
+cp "$checks"/* "$work/consumer/"
 cd "$work/consumer"
 printf '{ "name": "crossrank-consumer", "private": true, "type": "commonjs" }\n' > package.json
 # Older npm runs dependency install scripts; onnxruntime-node's would fetch CUDA binaries from
 # outside the registry. npm 11.19+ does not run them unless the consumer allows it.
 export ONNXRUNTIME_NODE_INSTALL=skip
-npm install --no-audit --no-fund --loglevel=error "$tarball" "typescript@$typescript_version" "@types/node@20"
-
-node esm.mjs
-node cjs.cjs
-npx --no-install tsc -p tsconfig.json
-echo "check-package: strict tsc ok"
+npm install --no-audit --no-fund --loglevel=error "$tarball"
 
 # A rerank-only consumer must not get the server, database or native SQLite packages.
 for optional in pg fastify prom-client better-sqlite3 sqlite-vec; do
@@ -34,4 +29,17 @@ for optional in pg fastify prom-client better-sqlite3 sqlite-vec; do
     exit 1
   fi
 done
-echo "check-package: installed size $(du -sm node_modules | cut -f1) MB (node_modules of a rerank-only consumer)"
+echo "check-package: a rerank-only install: node_modules $(du -sm node_modules | cut -f1) MB, of which crossrank $(du -sm node_modules/crossrank | cut -f1) MB and onnxruntime-node $(du -sm node_modules/onnxruntime-node | cut -f1) MB"
+
+npm install --no-audit --no-fund --loglevel=error "typescript@$typescript_version" "@types/node@20"
+
+node esm.mjs
+node cjs.cjs
+npx --no-install tsc -p tsconfig.json
+echo "check-package: strict tsc ok (ESM and CommonJS consumers)"
+
+# Those who serve add the server's optional peers.
+npm install --no-audit --no-fund --loglevel=error fastify prom-client
+node server.mjs
+npx --no-install tsc -p tsconfig.server.json
+echo "check-package: server entry ok, strict tsc ok"

@@ -18,6 +18,9 @@ assert.equal(typeof server.buildApp, 'function');
   } finally {
     await ce.close();
   }
+  // fastify and prom-client are optional peers, installed only by those who serve.
+  await assert.rejects(server.buildApp({}), { name: 'MissingPackageError', message: /npm install fastify prom-client/ });
+  console.log('cjs: the server without fastify names it');
 })().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -1,7 +1,10 @@
 // Runs in a scratch project that installed the packed tarball: the ESM entry point, the starter
 // model shipped in the package, and a real ranking on ONNX Runtime.
 import assert from 'node:assert/strict';
-import { CrossEncoder } from 'crossrank';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CrossEncoder, Index } from 'crossrank';
 
 const ce = await CrossEncoder.load();
 try {
@@ -15,3 +18,10 @@ try {
 } finally {
   await ce.close();
 }
+
+// better-sqlite3 and sqlite-vec are optional peers: without them, opening an index names them.
+await assert.rejects(
+  Index.open(join(mkdtempSync(join(tmpdir(), 'crossrank-check-')), 'index.sqlite')),
+  { name: 'MissingPackageError', message: /npm install better-sqlite3 sqlite-vec/ },
+);
+console.log('esm: an SQLite index without better-sqlite3 names it');
