@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/server/app.js';
+import { DEFAULT_SERVER_CONFIG, SERVER_SETTINGS } from '../src/server/config.js';
+import { STARTER_MODEL_ID } from '../src/model/index.js';
+import { repoRoot } from './support/paths.js';
+
+// The README's server examples, checked against what the default (starter) model answers, so the
+// output shown cannot drift from what a reader gets.
+const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+
+/** The text of README section `heading` (up to the next heading of any level). */
+function section(heading: string): string {
+  const start = readme.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `README has no section ${heading}`);
+  const end = readme.slice(start + heading.length + 2).search(/\n#{1,6} /);
+  return readme.slice(start, end < 0 ? undefined : start + heading.length + 2 + end);
+}
+
+function codeBlocks(text: string, language: string): string[] {
+  return [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+}
+
+/** The request a README curl line sends: its path and its -d '...' body. */
+function curlRequest(block: string): { url: string; body: unknown } {
+  const url = /curl -s http:\/\/127\.0\.0\.1:8080(\/\S+)/.exec(block)?.[1];
+  const body = /-d '([\s\S]*?)'/.exec(block)?.[1];
+  assert.ok(url && body, `no curl request in:\n${block}`);
+  return { url, body: JSON.parse(body) };
+}
+
+/** Equal up to float noise (other CPUs may differ in the last bits); `id` is random per request. */
+function assertSameAnswer(actual: unknown, shown: unknown, path = '$'): void {
+  if (typeof shown === 'number') {
+    assert.equal(typeof actual, 'number', path);
+    assert.ok(Math.abs((actual as number) - shown) <= 1e-6, `${path}: the server gives ${String(actual)}, the README shows ${shown}`);
+  } else if (Array.isArray(shown)) {
+    assert.ok(Array.isArray(actual) && actual.length === shown.length, `${path}: ${JSON.stringify(actual)}`);
+    shown.forEach((item, i) => assertSameAnswer((actual as unknown[])[i], item, `${path}[${i}]`));
+  } else if (shown !== null && typeof shown === 'object') {
+    const keys = Object.keys(shown).filter((key) => key !== 'id' || path !== '$');
+    assert.deepEqual(Object.keys(actual as object).filter((key) => key !== 'id' || path !== '$').sort(), [...keys].sort(), path);
+    for (const key of keys) assertSameAnswer((actual as Record<string, unknown>)[key], (shown as Record<string, unknown>)[key], `${path}.${key}`);
+  } else {
+    assert.equal(actual, shown, path);
+  }
+}
+
+let app: FastifyInstance;
+before(async () => {
+  app = await buildApp({ engine: { threads: 1 } });
+  await app.crossrank.ready;
+});
+after(() => app.close());
+
+for (const heading of ['### Cohere shape', '### TEI shape']) {
+  test(`README ${heading.slice(4)}: the curl example gives the output shown, with the default model`, async () => {
+    const text = section(heading);
+    const { url, body } = curlRequest(codeBlocks(text, 'sh')[0]!);
+    const shown: unknown = JSON.parse(codeBlocks(text, 'json')[0]!);
+    const response = await app.inject({ method: 'POST', url, payload: body as object });
+    assert.equal(response.statusCode, 200, response.body);
+    assertSameAnswer(response.json(), shown);
+  });
+}
+
+test('README serve settings table: every setting, with its flag, variable and default', () => {
+  const rows = new Map(
+    section('### Settings')
+      .split('\n')
+      .filter((line) => line.startsWith('| `--'))
+      .map((line) => {
+        const [flag, env, fallback] = line.split(' | ').map((cell) => cell.replace(/^\| /, '').trim());
+        return [flag!.replaceAll('`', ''), { env: env!.replaceAll('`', ''), fallback: fallback!.replaceAll('`', '') }] as const;
+      }),
+  );
+  assert.deepEqual(rows.get('--model <dir|id>'), { env: 'CROSSRANK_MODEL', fallback: STARTER_MODEL_ID });
+  for (const setting of SERVER_SETTINGS) {
+    const row = rows.get(setting.flag);
+    assert.ok(row, `README's settings table has no row for ${setting.flag}`);
+    assert.equal(row.env, setting.env, setting.flag);
+    const value = DEFAULT_SERVER_CONFIG[setting.key];
+    // `crossrank serve` names the model after --model unless told otherwise (serve.ts).
+    if (setting.key === 'modelId') assert.equal(row.fallback, '--model');
+    else if (typeof value === 'number' || typeof value === 'string') assert.equal(row.fallback, String(value), `${setting.flag} default`);
+  }
+});
