@@ -53,7 +53,8 @@ test('the playground ranks pasted documents as the API does, with the model and 
   // With the key, documents pasted one per line.
   await page.fill('#api-key', KEY);
   await page.click('#rerank');
-  await page.waitForFunction("document.querySelectorAll('li.result').length === 3");
+  // Locators, not waitForFunction: the page's CSP forbids the eval that the latter uses.
+  await page.locator('li.result').nth(2).waitFor();
   const shown = await Promise.all(
     (await page.locator('li.result').all()).map(async (item) => ({
       index: Number(await item.getAttribute('data-index')),
@@ -84,7 +85,7 @@ test('the playground ranks pasted documents as the API does, with the model and 
   await page.fill('#documents', [JSON.stringify({ text: DOCUMENTS[0], id: 'a' }), JSON.stringify(DOCUMENTS[1]), JSON.stringify({ text: DOCUMENTS[2] })].join('\n'));
   await page.fill('#top-n', '2');
   await page.click('#rerank');
-  await page.waitForFunction("document.querySelector('#status').textContent.startsWith('2 of 3')");
+  await page.locator('#status').filter({ hasText: /^2 of 3 documents/ }).waitFor();
   const top = await page.locator('li.result .text').allTextContents();
   assert.deepEqual(top, api.body.results.slice(0, 2).map((result) => DOCUMENTS[result.index]));
   assert.deepEqual(external, [], 'the page loads nothing from elsewhere');
