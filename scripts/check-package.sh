@@ -43,3 +43,9 @@ npm install --no-audit --no-fund --loglevel=error fastify prom-client
 node server.mjs
 npx --no-install tsc -p tsconfig.server.json
 echo "check-package: server entry ok, strict tsc ok"
+
+# The in-process adapters, with the framework packages they plug into.
+npm install --no-audit --no-fund --loglevel=error "ai@6" "@ai-sdk/provider@3" "@langchain/core@1" "@llamaindex/core@0.6" "@types/json-schema"
+node adapters.mjs
+npx --no-install tsc -p tsconfig.adapters.json
+echo "check-package: adapters ok, strict tsc ok"
