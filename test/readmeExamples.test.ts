@@ -7,6 +7,7 @@ import { buildApp } from '../src/server/app.js';
 import { DEFAULT_SERVER_CONFIG, SERVER_SETTINGS } from '../src/server/config.js';
 import { STARTER_MODEL_ID } from '../src/model/index.js';
 import { repoRoot } from './support/paths.js';
+import { runCli } from './support/runCli.js';
 
 // The README's server examples, checked against what the default (starter) model answers, so the
 // output shown cannot drift from what a reader gets.
@@ -20,8 +21,18 @@ function section(heading: string): string {
   return readme.slice(start, end < 0 ? undefined : start + heading.length + 2 + end);
 }
 
+/** The fenced code blocks of `text` in `language` ('' for a fence without one), in order. */
 function codeBlocks(text: string, language: string): string[] {
-  return [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+  const blocks: string[] = [];
+  let open: { language: string; lines: string[] } | undefined;
+  for (const line of text.split('\n')) {
+    if (open === undefined && line.startsWith('```')) open = { language: line.slice(3).trim(), lines: [] };
+    else if (open !== undefined && line === '```') {
+      if (open.language === language) blocks.push(`${open.lines.join('\n')}\n`);
+      open = undefined;
+    } else open?.lines.push(line);
+  }
+  return blocks;
 }
 
 /** The request a README curl line sends: its path and its -d '...' body. */
@@ -86,5 +97,30 @@ test('README serve settings table: every setting, with its flag, variable and de
     // `crossrank serve` names the model after --model unless told otherwise (serve.ts).
     if (setting.key === 'modelId') assert.equal(row.fallback, '--model');
     else if (typeof value === 'number' || typeof value === 'string') assert.equal(row.fallback, String(value), `${setting.flag} default`);
+  }
+});
+
+/** Words of a shell command line: plain words and "double-quoted" ones (all the README uses). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+test('README First ranking: the command prints the table shown (scores to within 1e-5)', async () => {
+  const text = section('## First ranking');
+  const command = codeBlocks(text, 'sh')[0]!.trim();
+  const [npx, crossrank, ...args] = shellWords(command);
+  assert.deepEqual([npx, crossrank], ['npx', 'crossrank'], command);
+  const shown = codeBlocks(text, '')[0]!.trimEnd().split('\n');
+  const run = await runCli(args);
+  assert.equal(run.code, 0, run.stderr);
+  const printed = run.stdout.trimEnd().split('\n');
+  assert.equal(printed[0], shown[0], 'the header');
+  assert.equal(printed.length, shown.length, run.stdout);
+  const row = (line: string) => /^\s*(\d+)\s+(\d+)\s+(-?[\d.]+)  (.*)$/.exec(line);
+  for (let i = 1; i < shown.length; i++) {
+    const [, rank, index, score, document] = row(printed[i]!) ?? [];
+    const [, shownRank, shownIndex, shownScore, shownDocument] = row(shown[i]!) ?? [];
+    assert.deepEqual([rank, index, document], [shownRank, shownIndex, shownDocument], `row ${i}`);
+    assert.ok(Math.abs(Number(score) - Number(shownScore)) <= 1e-5, `row ${i}: printed ${score}, the README shows ${shownScore}`);
   }
 });
