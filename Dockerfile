@@ -20,7 +20,8 @@ ENV NODE_ENV=production \
     HF_HOME=/home/node/.cache/huggingface
 WORKDIR /app
 COPY --from=pack /tmp/crossrank-*.tgz /tmp/
-RUN echo '{ "name": "crossrank-server", "private": true }' > package.json \
+# The override keeps fastify's light-my-request on cookie 1 (cookie 2 declares Node >= 22).
+RUN echo '{ "name": "crossrank-server", "private": true, "overrides": { "cookie": "^1.1.1" } }' > package.json \
  && npm install --no-audit --no-fund /tmp/crossrank-*.tgz fastify@5 prom-client@15 \
  && rm /tmp/crossrank-*.tgz \
  && npm cache clean --force

@@ -20,7 +20,11 @@ printf '{ "name": "crossrank-consumer", "private": true, "type": "commonjs" }\n'
 # Older npm runs dependency install scripts; onnxruntime-node's would fetch CUDA binaries from
 # outside the registry. npm 11.19+ does not run them unless the consumer allows it.
 export ONNXRUNTIME_NODE_INSTALL=skip
-npm install --no-audit --no-fund --loglevel=error "$tarball"
+npm install --no-audit --no-fund "$tarball" 2>&1 | tee "$work/install.log"
+if grep -q EBADENGINE "$work/install.log"; then
+  echo "check-package: installing crossrank on Node $(node --version) warns EBADENGINE" >&2
+  exit 1
+fi
 
 # A rerank-only consumer must not get the server, database or native SQLite packages.
 for optional in pg fastify prom-client better-sqlite3 sqlite-vec; do
