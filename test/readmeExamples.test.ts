@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -122,5 +123,33 @@ test('README First ranking: the command prints the table shown (scores to within
     const [, shownRank, shownIndex, shownScore, shownDocument] = row(shown[i]!) ?? [];
     assert.deepEqual([rank, index, document], [shownRank, shownIndex, shownDocument], `row ${i}`);
     assert.ok(Math.abs(Number(score) - Number(shownScore)) <= 1e-5, `row ${i}: printed ${score}, the README shows ${shownScore}`);
+  }
+});
+
+test('README Search: the eval figures shown are what `crossrank eval` prints for the starter on beir-mini', async () => {
+  const text = section('## Search: index, search with reranking, evaluate');
+  const evalLine = codeBlocks(text, 'sh')[0]!.split('\n').find((line) => line.startsWith('npx crossrank eval '));
+  assert.ok(evalLine, 'the README runs crossrank eval');
+  // The README's eval reads the index built before it; the BM25 and rerank runs shown do not depend
+  // on its vectors, so a BM25-only eval (a temporary index) must print the same rows.
+  const out = mkdtempSync(join(tmpdir(), 'crossrank-readme-eval-'));
+  try {
+    const args = shellWords(evalLine).slice(2);
+    const withoutIndex = args.filter((arg, i) => arg !== '--index' && args[i - 1] !== '--index').map((arg, i, all) => (all[i - 1] === '--out' ? out : arg));
+    const run = await runCli(withoutIndex);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = codeBlocks(text, '')[0]!.split('\n');
+    // Metric rows: every column but the timing; win/loss lines: whole.
+    const rowFigures = (line: string) => line.trim().split(/\s+/).slice(0, 6).join(' ');
+    const shownRows = shown.filter((line) => /^bm25\S*\s+\d/.test(line));
+    assert.ok(shownRows.length >= 2, 'the README shows metric rows');
+    for (const line of shownRows) {
+      const name = line.split(/\s+/)[0]!;
+      const printed = run.stdout.split('\n').find((l) => l.split(/\s+/)[0] === name);
+      assert.equal(printed && rowFigures(printed), rowFigures(line), `run ${name}`);
+    }
+    for (const line of shown.filter((l) => l.includes(' vs '))) assert.ok(run.stdout.split('\n').includes(line), `eval prints: ${line}`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
