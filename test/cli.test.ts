@@ -81,3 +81,15 @@ test('bad input: one line, non-zero exit, no stack trace', async () => {
   assertOneLineError(await crossrank(['tokenize', '-m', modelDir, '-q', 'q', '--doc', 'd', '--max-length', '2']), /max length must be an integer from 4 to 512/);
   assertOneLineError(await crossrank(['frobnicate']), /unknown command 'frobnicate'/);
 });
+
+test('usage errors: a mistyped flag is named before the required option it misses, one prefix for every error', async () => {
+  const docsFile = join(work, 'docs.jsonl');
+  assertOneLineError(await crossrank(['rerank', '-m', modelDir, '--querry', 'q', '-d', docsFile]), /^crossrank: unknown option '--querry'$/);
+  assertOneLineError(await crossrank(['search', '--querry', 'q', '--index', join(work, 'none.sqlite')]), /^crossrank: unknown option '--querry'$/);
+  assertOneLineError(await crossrank(['rerank', '-m', modelDir, '-q', 'q', '-d', docsFile, '--bogus']), /^crossrank: unknown option '--bogus'$/);
+  // What commander reports itself and what crossrank reports share the prefix.
+  assertOneLineError(await crossrank(['rerank', '-m', modelDir, '-d', docsFile]), /^crossrank: required option '-q, --query <text>' not specified$/);
+  assertOneLineError(await crossrank(['frobnicate']), /^crossrank: unknown command 'frobnicate'$/);
+  assertOneLineError(await crossrank(['rerank', '-m', modelDir, '-q', 'q', '-d', docsFile, '--top-n', 'x']), /^crossrank: option '-k, --top-n <k>' argument 'x' is invalid/);
+  assertOneLineError(await crossrank(['rerank', '-m', modelDir, '-q', 'q', '-d', join(work, 'missing.jsonl')]), /^crossrank: .*missing\.jsonl does not exist/);
+});

@@ -159,3 +159,19 @@ test('CLI errors are one line naming the problem', async () => {
   assert.equal((await runCli(['index', join(DATASET, 'corpus.jsonl'), '--index', bm25Index])).code, 0);
   assertOneLineError(await runCli(['search', '--index', bm25Index, 'q', '--first-stage', 'dense']), /needs vectors, and index .* has none/);
 });
+
+test('an --index that looks like a URL but is not a PostgreSQL one is an error, never a new SQLite file', async () => {
+  const corpus = join(DATASET, 'corpus.jsonl');
+  const cases: Array<[string, RegExp]> = [
+    ['?schema=mini', /^crossrank: index \?schema=mini looks like part of a PostgreSQL URL \(is the variable before it empty\?\)/],
+    ['mini?schema=mini', /looks like part of a PostgreSQL URL/],
+    ['mysql://user:secret@localhost/db', /^crossrank: index mysql:\/\/user:\*\*\*@localhost\/db is a URL but not postgres:\/\/ or postgresql:\/\//],
+  ];
+  for (const [location, error] of cases) {
+    const run = await runCli(['index', corpus, '--index', location]); // relative: it would land in the checkout
+    assertOneLineError(run, error);
+    assert.doesNotMatch(run.stderr, /secret/, 'the password is not shown');
+    assert.equal(existsSync(join(repoRoot, location)), false, `no file named ${location} was created`);
+  }
+  assertOneLineError(await runCli(['search', '--index', 'postgres://[bad', 'q']), /not a valid PostgreSQL URL/);
+});

@@ -10,6 +10,7 @@ import { indexCommand } from './index.js';
 import { searchCommand } from './search.js';
 import { evalCommand } from './eval.js';
 import { serveCommand } from './serve.js';
+import { collectUsageErrors, ERROR_PREFIX, firstUnknownOption } from './usageErrors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,16 +33,19 @@ function program(): Command {
  * only with CROSSRANK_DEBUG=1.
  */
 async function main(argv: string[]): Promise<void> {
+  const usageErrors: string[] = [];
   try {
-    await program().exitOverride().parseAsync(argv);
+    await collectUsageErrors(program(), usageErrors).parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // commander has printed its own message (or help/version, which exit 0)
+      // commander's own message (help and version have printed and exit 0)
+      const unknown = error.code === 'commander.missingMandatoryOptionValue' ? firstUnknownOption(collectUsageErrors(program(), []), argv.slice(2)) : undefined;
+      process.stderr.write(unknown === undefined ? usageErrors.join('') : `${ERROR_PREFIX}unknown option '${unknown}'\n`);
       process.exitCode = error.exitCode;
       return;
     }
     const message = error instanceof CrossrankError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
-    process.stderr.write(`crossrank: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`${ERROR_PREFIX}${message.split('\n')[0]}\n`);
     if (process.env.CROSSRANK_DEBUG === '1') process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     process.exitCode = 1;
   }

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from '../model/index.js';
-import { buildApp, type ServerEngineOptions } from '../server/app.js';
+import type { ServerEngineOptions } from '../server/app.js';
+import { buildApp } from '../server/loadApp.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
 import { MODEL_HELP } from './modelHelp.js';

@@ -19,13 +19,15 @@ export type IdTensorType = 'int64' | 'int32';
 
 /**
  * What crossrank asks of a session: run one batch, release it. An ONNX Runtime session, or its
- * proxy on a worker thread (see workerSession.ts).
+ * proxy on a worker thread (see workerSession.ts). Internal (see model/index.ts).
+ * @internal
  */
 export interface ModelSession {
   run(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType>;
   release(): Promise<void>;
 }
 
+/** @internal */
 export interface OnnxModel {
   session: ModelSession;
   /** The inputs the graph declares, in its order; token_type_ids is only fed where it is declared. */
@@ -36,6 +38,7 @@ export interface OnnxModel {
 
 const KNOWN_INPUTS: readonly string[] = ['input_ids', 'attention_mask', 'token_type_ids'];
 
+/** @internal */
 export async function openOnnxModel(weightsPath: string, options: SessionOptions = {}): Promise<OnnxModel> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new ModelFormatError(`threads must be a positive integer, got ${threads}`);

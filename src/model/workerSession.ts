@@ -23,6 +23,7 @@ interface Pending {
  * leaves the caller's event loop free (a server keeps answering while a batch runs).
  * Batches sent while one runs wait their turn in the worker.
  */
+/** @internal */
 export async function openOnnxModelInWorker(weightsPath: string, options: SessionOptions = {}): Promise<OnnxModel> {
   const start: WorkerStart = { weightsPath, options };
   const worker = startWorker(start);

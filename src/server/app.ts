@@ -13,6 +13,7 @@ import { cohereRoutes } from './routes/cohere.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { playgroundRoutes } from './routes/playground.js';
 import { teiRoutes } from './routes/tei.js';
 import { VERSION } from './version.js';
 
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openApiRoutes(config, VERSION));
   await app.register(cohereRoutes(service, config));
   await app.register(teiRoutes(service, config));
+  await app.register(playgroundRoutes());
 
   app.addHook('onClose', async () => {
     await service.close();

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
 
-/** Probes of an orchestrator carry no credentials. */
-const OPEN_ROUTES = new Set(['/health', '/ready']);
+/** Probes of an orchestrator carry no credentials; nor does a browser opening the playground page (static: it holds no data). */
+const OPEN_ROUTES = new Set(['/health', '/ready', '/']);
 
 /**
  * Requires `Authorization: Bearer <key>` with one of `keys` on every route but /health and

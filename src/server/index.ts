@@ -1,8 +1,10 @@
 /**
  * The rerank server (`crossrank serve`) as a library: build it, listen, close. Kept apart from the
- * package's main entry so that using CrossEncoder alone does not load Fastify.
+ * package's main entry so that using CrossEncoder alone does not load Fastify; buildApp loads it
+ * (an optional peer dependency) on first use.
  */
-export { buildApp, type AppOptions, type ServerEngineOptions } from './app.js';
+export { buildApp } from './loadApp.js';
+export type { AppOptions, ServerEngineOptions } from './app.js';
 export { DEFAULT_SERVER_CONFIG, SERVER_SETTINGS, resolveServerConfig, type ServerConfig, type ServerSetting } from './config.js';
 export type { RerankService, ScoreRequest, ScoredDocuments } from './rerankService.js';
 export type { ErrorBody } from './errors.js';

@@ -41,7 +41,9 @@ export class PairEncoder {
   readonly padTokenId: number;
   private splitBoundaries?: SplitBoundaries;
 
-  constructor(
+  // Private: its parameter is @huggingface/tokenizers' Tokenizer, whose declarations a strict
+  // consumer build (NodeNext, skipLibCheck false) rejects; fromJson() is the way in.
+  private constructor(
     private readonly tokenizer: Tokenizer,
     private readonly tokenizerJson: Record<string, unknown>,
     private readonly tokenizerConfig: Record<string, unknown>,
