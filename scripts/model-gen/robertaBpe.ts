@@ -76,7 +76,7 @@ function pairKey(a: string, b: string): string {
 }
 
 /** Runs BPE training until `vocabTarget` base+merged tokens exist; returns the merges in rank order. */
-function learnMerges(initialVocab: Set<string>, vocabTarget: number): [string, string][] {
+export function learnMerges(initialVocab: Set<string>, vocabTarget: number): [string, string][] {
   const words = trainingWords();
   const vocab = new Set(initialVocab);
   const merges: [string, string][] = [];

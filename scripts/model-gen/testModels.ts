@@ -4,9 +4,14 @@
  */
 import type { EmbeddingOutput } from './bertGraph.js';
 import type { BertSpec } from './bertWeights.js';
+import { MODERNBERT_BPE_VOCAB_SIZE } from './modernbertBpe.js';
 import { ROBERTA_BPE_VOCAB_SIZE } from './robertaBpe.js';
 
-export type TokenizerKind = 'bert-base-uncased' | 'roberta-bpe';
+/** Vocabulary sizes of the tokenizers converted from the committed spm_train fixtures (checked when written). */
+export const XLMR_SPM_VOCAB_SIZE = 2338;
+export const DEBERTAV3_SPM_VOCAB_SIZE = 2338;
+
+export type TokenizerKind = 'bert-base-uncased' | 'roberta-bpe' | 'xlmr-spm' | 'debertav3-spm' | 'modernbert-bpe';
 
 /** A sentence-transformers embedding model: the bare encoder plus the files that say how to pool it. */
 export interface EmbeddingDef {
@@ -21,8 +26,12 @@ export interface EmbeddingDef {
   prompts?: { query: string; document: string };
 }
 
+/** The hub family whose config.json and tokenizer layout a model has (default: from spec.arch). */
+export type ModelFamily = 'bert' | 'xlm-roberta' | 'modernbert' | 'deberta-v2';
+
 export interface TestModelDef {
   spec: BertSpec;
+  family?: ModelFamily;
   tokenizer: TokenizerKind;
   /** Also write onnx/model_quantized.onnx (int8, MatMulInteger pattern). */
   int8: boolean;
@@ -72,6 +81,72 @@ export const TEST_MODELS = {
       weightStd: 0.3,
     },
     tokenizer: 'roberta-bpe',
+    int8: false,
+  },
+  // XLM-RoBERTa (BAAI/bge-reranker-*): the sentencepiece tokenizer converted from a real spm_train
+  // model, positions from input_ids != <pad> (id 1), one label.
+  'tiny-xlmr': {
+    spec: {
+      arch: 'roberta',
+      vocabSize: XLMR_SPM_VOCAB_SIZE,
+      hidden: 32,
+      layers: 2,
+      heads: 4,
+      intermediate: 64,
+      maxPositions: 514,
+      typeVocabSize: 1,
+      numLabels: 1,
+      padTokenId: 1,
+      layerNormEps: 1e-5,
+      seed: 8008,
+      weightStd: 0.3,
+    },
+    family: 'xlm-roberta',
+    tokenizer: 'xlmr-spm',
+    int8: false,
+  },
+  // The inputs of Alibaba-NLP/gte-reranker-modernbert-base's export (input_ids, attention_mask;
+  // [PAD] is id 1022, not 0), 8,192 positions.
+  'tiny-modernbert': {
+    spec: {
+      arch: 'no-token-types',
+      vocabSize: MODERNBERT_BPE_VOCAB_SIZE,
+      hidden: 32,
+      layers: 2,
+      heads: 4,
+      intermediate: 64,
+      maxPositions: 8192,
+      typeVocabSize: 1,
+      numLabels: 1,
+      padTokenId: 1022,
+      layerNormEps: 1e-5,
+      seed: 9009,
+      weightStd: 0.3,
+    },
+    family: 'modernbert',
+    tokenizer: 'modernbert-bpe',
+    int8: false,
+  },
+  // The inputs of mixedbread-ai/mxbai-rerank-*-v1 exports (DeBERTa-v3: type_vocab_size 0, so no
+  // token_type_ids), its sentencepiece layout, and a two-label head.
+  'tiny-debertav3': {
+    spec: {
+      arch: 'no-token-types',
+      vocabSize: DEBERTAV3_SPM_VOCAB_SIZE,
+      hidden: 32,
+      layers: 2,
+      heads: 4,
+      intermediate: 64,
+      maxPositions: 512,
+      typeVocabSize: 1,
+      numLabels: 2,
+      padTokenId: 0,
+      layerNormEps: 1e-7,
+      seed: 1111,
+      weightStd: 0.3,
+    },
+    family: 'deberta-v2',
+    tokenizer: 'debertav3-spm',
     int8: false,
   },
   // Embedding models in the sentence-transformers layout (1_Pooling, modules.json with Normalize).
