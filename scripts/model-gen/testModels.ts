@@ -128,7 +128,7 @@ export const TEST_MODELS = {
     int8: false,
   },
   // The inputs of mixedbread-ai/mxbai-rerank-*-v1 exports (DeBERTa-v3: type_vocab_size 0, so no
-  // token_type_ids), its sentencepiece layout, and a two-label head.
+  // token_type_ids), its sentencepiece layout; a two-label head, to cover that head on these inputs.
   'tiny-debertav3': {
     spec: {
       arch: 'no-token-types',
