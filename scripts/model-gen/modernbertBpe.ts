@@ -5,6 +5,7 @@
  * the special tokens [UNK] [CLS] [SEP] [PAD] [MASK] last, and a BERT-style pair template:
  * [CLS] A [SEP] B [SEP] with type ids 0 then 1. The model takes no token_type_ids.
  */
+import { addedToken, sequencePiece as sequence, specialPiece as special } from './tokenizerJsonParts.js';
 import { byteLevelAlphabet, learnMerges } from './robertaBpe.js';
 
 export const MODERNBERT_BPE_VOCAB_SIZE = 1024;
@@ -27,18 +28,8 @@ export function buildModernbertBpe(): ModernbertBpeFiles {
   SPECIALS.forEach(add);
   if (Object.keys(vocab).length !== MODERNBERT_BPE_VOCAB_SIZE) throw new Error('modernbertBpe: unexpected vocabulary size');
 
-  const added = SPECIALS.map((content) => ({
-    id: vocab[content],
-    content,
-    single_word: false,
-    lstrip: content === '[MASK]',
-    rstrip: false,
-    normalized: false,
-    special: true,
-  }));
-  const special = (id: string, typeId: number) => ({ SpecialToken: { id, type_id: typeId } });
-  const sequence = (id: 'A' | 'B', typeId: number) => ({ Sequence: { id, type_id: typeId } });
-  const tokenizer: Record<string, unknown> = {
+  const added = SPECIALS.map((content) => addedToken(vocab[content], content, content === '[MASK]'));
+      const tokenizer: Record<string, unknown> = {
     version: '1.0',
     truncation: null,
     padding: null,

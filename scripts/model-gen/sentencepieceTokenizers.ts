@@ -11,6 +11,7 @@
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { addedToken, sequencePiece as sequence, specialPiece as special } from './tokenizerJsonParts.js';
 import { SENTENCEPIECE_FIXTURES, type SentencepieceLayout } from './trainSentencepiece.js';
 
 interface Piece {
@@ -83,18 +84,6 @@ export function parseSentencepieceModel(bytes: Uint8Array): SentencepieceModel {
   return { pieces, precompiledCharsmap };
 }
 
-const addedToken = (id: number, content: string, lstrip = false) => ({
-  id,
-  content,
-  single_word: false,
-  lstrip,
-  rstrip: false,
-  normalized: false,
-  special: true,
-});
-
-const special = (id: string, typeId: number) => ({ SpecialToken: { id, type_id: typeId } });
-const sequence = (id: 'A' | 'B', typeId: number) => ({ Sequence: { id, type_id: typeId } });
 const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
 
 export interface SentencepieceTokenizerFiles {
@@ -133,7 +122,7 @@ export function convertSentencepiece(model: SentencepieceModel, layout: Sentence
       tokenizerConfig: {
         tokenizer_class: 'XLMRobertaTokenizer',
         bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>',
-        model_max_length: 8192,
+        model_max_length: 512, // bge-reranker-base's (bge-reranker-v2-m3 has 8192)
         clean_up_tokenization_spaces: true,
       },
       specialTokensMap: { bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>' },

@@ -71,21 +71,75 @@ export class PrecompiledCharsmap {
   /**
    * Normalizes `text` grapheme by grapheme: a grapheme under 6 UTF-8 bytes is looked up whole;
    * otherwise, or where it has no rule, each of its code points is looked up on its own.
+   *
+   * Finding graphemes (Intl.Segmenter) is the slow part, so it only runs where a grapheme can
+   * span several code points: between two ASCII characters (other than CR LF) there is always
+   * a grapheme boundary (ASCII is never Extend, ZWJ, SpacingMark or Prepend), so ASCII stretches
+   * are looked up character by character, with the results cached.
    */
   normalize(text: string): string {
     let out = '';
+    let unchanged = 0; // text[unchanged, start) is copied as it is
+    let start = 0;
+    for (let i = 1; i <= text.length; i++) {
+      if (i < text.length && !isAsciiBoundary(text, i)) continue;
+      if (i - start === 1 && this.asciiKept(text.charCodeAt(start))) {
+        start = i;
+        continue;
+      }
+      const chunk = text.slice(start, i);
+      out += text.slice(unchanged, start) + (chunk.length === 1 ? this.normalizeCodePoint(chunk) : this.normalizeGraphemes(chunk));
+      unchanged = start = i;
+    }
+    return out + text.slice(unchanged);
+  }
+
+  /** ASCII characters that no rule changes (most of them), by code. */
+  private asciiKeptTable?: boolean[];
+
+  private asciiKept(code: number): boolean {
+    this.asciiKeptTable ??= Array.from({ length: 128 }, (_, c) => this.transform(String.fromCharCode(c)) === undefined);
+    return code < 128 && this.asciiKeptTable[code];
+  }
+
+  private normalizeGraphemes(text: string): string {
+    let out = '';
     for (const { segment } of graphemes.segment(text)) {
       if (utf8Length(segment) < 6) {
-        const whole = this.transform(segment);
+        const whole = this.cachedTransform(segment);
         if (whole !== undefined) {
           out += whole;
           continue;
         }
       }
-      for (const char of segment) out += this.transform(char) ?? char;
+      for (const char of segment) out += this.normalizeCodePoint(char);
     }
     return out;
   }
+
+  private normalizeCodePoint(char: string): string {
+    return this.cachedTransform(char) ?? char;
+  }
+
+  private readonly cache = new Map<string, string | null>();
+
+  private cachedTransform(chunk: string): string | undefined {
+    let result = this.cache.get(chunk);
+    if (result === undefined) {
+      result = this.transform(chunk) ?? null;
+      // Keys are characters and short graphemes; the cap only guards against unbounded text variety.
+      if (this.cache.size >= 50_000) this.cache.clear();
+      this.cache.set(chunk, result);
+    }
+    return result ?? undefined;
+  }
+}
+
+/** Whether a grapheme boundary surely falls before text[i]: both neighbours ASCII, and not CR LF. */
+function isAsciiBoundary(text: string, i: number): boolean {
+  const before = text.charCodeAt(i - 1);
+  const at = text.charCodeAt(i);
+  return before < 0x80 && at < 0x80 && !(before === 0x0d && at === 0x0a);
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
