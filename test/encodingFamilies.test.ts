@@ -65,6 +65,7 @@ test('PrecompiledCharsmap: nmt_nfkc rules (full-width, ligatures, half-width kan
   assert.equal(charsmap.transform('a'), undefined);
   assert.equal(charsmap.normalize('a\u0007b'), 'ab'); // nmt_nfkc drops control characters
   assert.throws(() => new PrecompiledCharsmap(new Uint8Array([255, 255, 0, 0, 1])), /trie size/);
+  assert.throws(() => new PrecompiledCharsmap(new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0xc3, 0x28])), /not UTF-8/);
 });
 
 /**

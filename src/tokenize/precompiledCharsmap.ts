@@ -13,6 +13,8 @@ export class PrecompiledCharsmap {
   private readonly units: Uint32Array;
   private readonly replacements: Uint8Array;
   private readonly decoded = new Map<number, string>();
+  /** transform() of characters and short graphemes already seen (null: no rule). */
+  private readonly cache = new Map<string, string | null>();
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -26,6 +28,11 @@ export class PrecompiledCharsmap {
     this.units = new Uint32Array(trieBytes / 4);
     for (let i = 0; i < this.units.length; i++) this.units[i] = view.getUint32(4 + 4 * i, true);
     this.replacements = charsmap.subarray(4 + trieBytes);
+    try {
+      this.decoder.decode(this.replacements);
+    } catch {
+      throw new ModelFormatError('tokenizer.json: precompiled_charsmap has replacement strings that are not UTF-8');
+    }
   }
 
   static fromBase64(text: string): PrecompiledCharsmap {
@@ -120,8 +127,6 @@ export class PrecompiledCharsmap {
   private normalizeCodePoint(char: string): string {
     return this.cachedTransform(char) ?? char;
   }
-
-  private readonly cache = new Map<string, string | null>();
 
   private cachedTransform(chunk: string): string | undefined {
     let result = this.cache.get(chunk);
