@@ -7,7 +7,7 @@ import { seededRandom } from './seededRandom.js';
 
 /**
  * Encodes random (query, document) pairs with `encoder` and with the Rust tokenizer, over random
- * max lengths and both truncation strategies, and asserts they are equal id for id. Half the
+ * max lengths, both truncation strategies and both truncation sides (a fifth from the left), and asserts they are equal id for id. Half the
  * texts are mixes of hard fragments (combining marks, half-width kana, ZWJ, control characters).
  * CROSSRANK_FUZZ_CASES sets the number of pairs (default 400).
  */
@@ -25,14 +25,15 @@ export async function compareWithRust(encoder: PairEncoder, rust: RustTokenizer,
     const document = text();
     const maxLength = encoder.pairSpecialCount + 1 + Math.floor(random() * 80);
     const strategy: TruncationStrategy = random() < 0.75 ? 'longest_first' : 'only_second';
-    const expected = await rust.encodePair(query, document, maxLength, strategy);
+    const direction = random() < 0.2 ? 'left' : 'right';
+    const expected = await rust.encodePair(query, document, maxLength, strategy, direction);
     if (expected instanceof Error) {
-      assert.throws(() => encoder.encodePair(query, document, { maxLength, truncation: strategy }), /only_second/);
+      assert.throws(() => encoder.encodePair(query, document, { maxLength, truncation: strategy, direction }), /only_second/);
       refusals++;
       continue;
     }
-    const actual = encoder.encodePair(query, document, { maxLength, truncation: strategy });
-    const where = JSON.stringify({ query, document: document.slice(0, 40), maxLength, strategy });
+    const actual = encoder.encodePair(query, document, { maxLength, truncation: strategy, direction });
+    const where = JSON.stringify({ query, document: document.slice(0, 40), maxLength, strategy, direction });
     assert.deepEqual(actual.inputIds, expected.inputIds, where);
     assert.deepEqual(actual.tokenTypeIds, expected.tokenTypeIds, where);
     assert.deepEqual(actual.attentionMask, expected.attentionMask, where);
