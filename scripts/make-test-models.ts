@@ -3,6 +3,8 @@
  *
  *   npx tsx scripts/make-test-models.ts [--out models] [--only tiny-bert,minilm-l6-bench]
  *
+ * Without --only it writes every model except the on-demand ones (bge-reranker-base-bench, 1.1 GB).
+ *
  * Same code, same bytes: rerunning writes byte-identical files.
  */
 import { resolve, join } from 'node:path';
@@ -26,7 +28,8 @@ async function main(): Promise<void> {
     strict: true,
   });
   const outRoot = resolve(values.out ?? 'models');
-  const requested = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(TEST_MODELS);
+  const byDefault = Object.entries(TEST_MODELS).filter(([, def]) => !('onDemand' in def && def.onDemand)).map(([name]) => name);
+  const requested = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : byDefault;
   const unknown = requested.filter((n) => !isTestModelName(n));
   if (unknown.length > 0) {
     throw new Error(`unknown model(s): ${unknown.join(', ')}; known: ${Object.keys(TEST_MODELS).join(', ')}`);

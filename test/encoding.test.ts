@@ -3,11 +3,9 @@ import { test } from 'node:test';
 import { readJsonObject } from '../src/model/index.js';
 import { PairEncoder } from '../src/tokenize/pairEncoder.js';
 import { pairTemplateFromPostProcessor } from '../src/tokenize/pairTemplate.js';
-import type { TruncationStrategy } from '../src/tokenize/truncation.js';
 import { bertVocabDir } from './support/paths.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
-import { sampleTexts } from './support/sampleTexts.js';
-import { seededRandom } from './support/seededRandom.js';
+import { compareWithRust } from './support/encodingParity.js';
 import { testModel } from './support/testModels.js';
 
 const bert = PairEncoder.fromJson(readJsonObject(`${bertVocabDir}/tokenizer.json`), readJsonObject(`${bertVocabDir}/tokenizer_config.json`));
@@ -52,38 +50,6 @@ test('both sides at least max_length: the odd token follows the split-capped len
   const even = bert.encodePair('a b c d e f g h i j k l', document, { maxLength: 10 });
   assert.deepEqual(even.tokens, ['[CLS]', 'a', 'b', 'c', '[SEP]', 'a', 'b', 'c', 'd', '[SEP]']);
 });
-
-async function compareWithRust(encoder: PairEncoder, rust: RustTokenizer, seed: number): Promise<void> {
-  const texts = sampleTexts();
-  const random = seededRandom(seed);
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
-  let compared = 0;
-  let truncated = 0;
-  let refusals = 0;
-  const cases = Number(process.env.CROSSRANK_FUZZ_CASES ?? 400);
-  for (let i = 0; i < cases; i++) {
-    const query = pick(texts).slice(0, Math.floor(random() * 300));
-    const document = pick(texts);
-    const maxLength = encoder.pairSpecialCount + 1 + Math.floor(random() * 120);
-    const strategy: TruncationStrategy = random() < 0.75 ? 'longest_first' : 'only_second';
-    const expected = await rust.encodePair(query, document, maxLength, strategy);
-    if (expected instanceof Error) {
-      assert.throws(() => encoder.encodePair(query, document, { maxLength, truncation: strategy }), /only_second/);
-      refusals++;
-      continue;
-    }
-    const actual = encoder.encodePair(query, document, { maxLength, truncation: strategy });
-    const where = JSON.stringify({ query, document: document.slice(0, 40), maxLength, strategy });
-    assert.deepEqual(actual.inputIds, expected.inputIds, where);
-    assert.deepEqual(actual.tokenTypeIds, expected.tokenTypeIds, where);
-    assert.deepEqual(actual.attentionMask, expected.attentionMask, where);
-    assert.deepEqual(actual.tokens, expected.tokens, where);
-    compared++;
-    if (actual.inputIds.length === maxLength) truncated++;
-  }
-  // The cases must exercise truncation, or the comparison proves little.
-  assert.ok(compared > cases * 0.6 && truncated > cases * 0.35 && refusals > cases * 0.01, `compared ${compared}, truncated ${truncated}, refused ${refusals}`);
-}
 
 test('BERT pairs equal the Hugging Face (Rust) tokenizer id for id, over random texts, lengths and strategies', async () => {
   await compareWithRust(bert, reference, 7);

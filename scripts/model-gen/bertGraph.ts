@@ -4,7 +4,8 @@
  * sentence-transformers embedding models export it, in the op pattern torch.onnx.export
  * (opset 17) produces for them.
  *
- * Inputs: input_ids, attention_mask (and token_type_ids for 'bert'), int64 [batch, sequence].
+ * Inputs: input_ids, attention_mask (and token_type_ids for 'bert'), int64 [batch, sequence];
+ * arch 'no-token-types' has the inputs of ModernBERT / DeBERTa-v3 exports with BERT's layers.
  * Output: logits, float32 [batch, numLabels] (classifier); last_hidden_state [batch, sequence,
  * hidden] or a pooled sentence_embedding [batch, hidden] (embedding model).
  */
@@ -101,7 +102,7 @@ function embeddings(g: GraphBuilder, spec: BertSpec, w: BertWeights, inputIds: s
     });
   }
 
-  const positionIds = spec.arch === 'bert' ? bertPositionIds(g, inputIds) : robertaPositionIds(g, inputIds, spec.padTokenId);
+  const positionIds = spec.arch === 'roberta' ? robertaPositionIds(g, inputIds, spec.padTokenId) : bertPositionIds(g, inputIds);
   const positionTable = g.initializer('embeddings.position_embeddings.weight', {
     type: 'float32',
     dims: [spec.maxPositions, h],
@@ -213,7 +214,7 @@ function encoderGraph(g: GraphBuilder, spec: BertSpec, weights: BertWeights, pre
 /** Builds the classifier graph and returns the serialized ModelProto. */
 export function buildBertModel(spec: BertSpec, weights: BertWeights, options: BertGraphOptions): Uint8Array {
   const { precision } = options;
-  const g = new GraphBuilder(spec.arch === 'bert' ? 'bert_for_sequence_classification' : 'roberta_for_sequence_classification');
+  const g = new GraphBuilder(`${spec.arch}_for_sequence_classification`);
   const h = spec.hidden;
   const { hidden } = encoderGraph(g, spec, weights, precision);
 

@@ -11,7 +11,13 @@
 import { createRng, hashString, normalArray } from './rng.js';
 
 export interface BertSpec {
-  arch: 'bert' | 'roberta';
+  /**
+   * 'bert': token_type_ids input, positions from 0. 'roberta': no token_type_ids, positions from
+   * input_ids != pad (XLM-RoBERTa). 'no-token-types': BERT layers with positions from 0 and only
+   * input_ids and attention_mask as inputs: the inputs of ModernBERT and DeBERTa-v3 exports (their
+   * own attention is not reproduced; what crossrank feeds and reads is the same).
+   */
+  arch: 'bert' | 'roberta' | 'no-token-types';
   vocabSize: number;
   hidden: number;
   layers: number;
@@ -75,7 +81,7 @@ const CLASSIFIER_STD = 1.0;
 
 export function validateSpec(spec: BertSpec): void {
   if (spec.hidden % spec.heads !== 0) throw new Error(`hidden ${spec.hidden} is not divisible by heads ${spec.heads}`);
-  if (spec.arch === 'roberta' && spec.typeVocabSize < 1) throw new Error('roberta needs typeVocabSize >= 1');
+  if (spec.arch !== 'bert' && spec.typeVocabSize < 1) throw new Error(`${spec.arch} needs typeVocabSize >= 1`);
   if (spec.arch === 'bert' && spec.typeVocabSize < 2) throw new Error('bert needs typeVocabSize >= 2 for pairs');
   if (spec.padTokenId < 0 || spec.padTokenId >= spec.vocabSize) throw new Error('padTokenId out of vocabulary');
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestModelName } from './testModels.js';
 import { getTestModel } from './testModels.js';
+import { SENTENCEPIECE_FIXTURES } from './trainSentencepiece.js';
 import { GENERATOR_VERSION, writeModelDir } from './writeModelDir.js';
 
 /** test/.cache/models of this checkout (git-ignored), whatever the working directory. */
@@ -36,6 +37,7 @@ export async function cacheKey(name: TestModelName): Promise<string> {
   hash.update(JSON.stringify({ name, version: GENERATOR_VERSION, def: getTestModel(name) }));
   await hashDirFiles(hash, GENERATOR_DIR);
   await hashDirFiles(hash, BERT_ASSETS_DIR);
+  await hashDirFiles(hash, SENTENCEPIECE_FIXTURES);
   return hash.digest('hex');
 }
 

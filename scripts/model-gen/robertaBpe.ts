@@ -9,6 +9,8 @@
  * (digits, accents, emoji) falls back to smaller pieces down to single bytes.
  */
 
+import { addedToken } from './tokenizerJsonParts.js';
+
 export const ROBERTA_SPECIAL_TOKENS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 export const ROBERTA_MASK_TOKEN = '<mask>';
 
@@ -76,7 +78,7 @@ function pairKey(a: string, b: string): string {
 }
 
 /** Runs BPE training until `vocabTarget` base+merged tokens exist; returns the merges in rank order. */
-function learnMerges(initialVocab: Set<string>, vocabTarget: number): [string, string][] {
+export function learnMerges(initialVocab: Set<string>, vocabTarget: number): [string, string][] {
   const words = trainingWords();
   const vocab = new Set(initialVocab);
   const merges: [string, string][] = [];
@@ -154,15 +156,7 @@ function build(): RobertaBpeFiles {
   add(ROBERTA_MASK_TOKEN);
   if (Object.keys(vocab).length !== ROBERTA_BPE_VOCAB_SIZE) throw new Error('robertaBpe: unexpected vocabulary size');
 
-  const special = (content: string, lstrip = false): Record<string, unknown> => ({
-    id: vocab[content],
-    content,
-    single_word: false,
-    lstrip,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
+  const special = (content: string, lstrip = false): Record<string, unknown> => addedToken(vocab[content], content, lstrip);
 
   const tokenizer: Record<string, unknown> = {
     version: '1.0',

@@ -4,9 +4,14 @@
  */
 import type { EmbeddingOutput } from './bertGraph.js';
 import type { BertSpec } from './bertWeights.js';
+import { MODERNBERT_BPE_VOCAB_SIZE } from './modernbertBpe.js';
 import { ROBERTA_BPE_VOCAB_SIZE } from './robertaBpe.js';
 
-export type TokenizerKind = 'bert-base-uncased' | 'roberta-bpe';
+/** Vocabulary sizes of the tokenizers converted from the committed spm_train fixtures (checked when written). */
+export const XLMR_SPM_VOCAB_SIZE = 2338;
+export const DEBERTAV3_SPM_VOCAB_SIZE = 2338;
+
+export type TokenizerKind = 'bert-base-uncased' | 'roberta-bpe' | 'xlmr-spm' | 'debertav3-spm' | 'modernbert-bpe';
 
 /** A sentence-transformers embedding model: the bare encoder plus the files that say how to pool it. */
 export interface EmbeddingDef {
@@ -21,13 +26,19 @@ export interface EmbeddingDef {
   prompts?: { query: string; document: string };
 }
 
+/** The hub family whose config.json and tokenizer layout a model has (default: from spec.arch). */
+export type ModelFamily = 'bert' | 'xlm-roberta' | 'modernbert' | 'deberta-v2';
+
 export interface TestModelDef {
   spec: BertSpec;
+  family?: ModelFamily;
   tokenizer: TokenizerKind;
   /** Also write onnx/model_quantized.onnx (int8, MatMulInteger pattern). */
   int8: boolean;
   /** Present for embedding models (no classifier head); absent for cross-encoders. */
   embedding?: EmbeddingDef;
+  /** Large: written only when asked for by name (`npm run models -- --only`, the benchmark), never by default. */
+  onDemand?: boolean;
 }
 
 const BERT_VOCAB_SIZE = 30522;
@@ -51,27 +62,49 @@ const TINY_BERT: BertSpec = {
   weightStd: 0.3,
 };
 
+/** RoBERTa-style test models: no token types, positions from pad id 1 + 1 (514 rows hold 512 tokens). */
+const TINY_ROBERTA: BertSpec = {
+  arch: 'roberta',
+  vocabSize: ROBERTA_BPE_VOCAB_SIZE,
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  intermediate: 64,
+  maxPositions: 514,
+  typeVocabSize: 1,
+  numLabels: 1,
+  padTokenId: 1,
+  layerNormEps: 1e-5,
+  seed: 3003,
+  weightStd: 0.3,
+};
+
 export const TEST_MODELS = {
   'tiny-bert': { spec: TINY_BERT, tokenizer: 'bert-base-uncased', int8: true },
   'tiny-bert-2label': { spec: { ...TINY_BERT, numLabels: 2, seed: 2002 }, tokenizer: 'bert-base-uncased', int8: false },
-  'tiny-roberta': {
-    spec: {
-      arch: 'roberta',
-      vocabSize: ROBERTA_BPE_VOCAB_SIZE,
-      hidden: 32,
-      layers: 2,
-      heads: 4,
-      intermediate: 64,
-      // Positions start at padTokenId + 1, so 512 tokens need 514 rows, as in roberta-base.
-      maxPositions: 514,
-      typeVocabSize: 1,
-      numLabels: 1,
-      padTokenId: 1,
-      layerNormEps: 1e-5,
-      seed: 3003,
-      weightStd: 0.3,
-    },
-    tokenizer: 'roberta-bpe',
+  'tiny-roberta': { spec: TINY_ROBERTA, tokenizer: 'roberta-bpe', int8: false },
+  // XLM-RoBERTa (BAAI/bge-reranker-*): the sentencepiece tokenizer converted from a real spm_train
+  // model, positions from input_ids != <pad> (id 1), one label.
+  'tiny-xlmr': {
+    spec: { ...TINY_ROBERTA, vocabSize: XLMR_SPM_VOCAB_SIZE, seed: 8008 },
+    family: 'xlm-roberta',
+    tokenizer: 'xlmr-spm',
+    int8: false,
+  },
+  // The inputs of Alibaba-NLP/gte-reranker-modernbert-base's export (input_ids, attention_mask;
+  // [PAD] is id 1022, not 0), 8,192 positions.
+  'tiny-modernbert': {
+    spec: { ...TINY_ROBERTA, arch: 'no-token-types', vocabSize: MODERNBERT_BPE_VOCAB_SIZE, maxPositions: 8192, padTokenId: 1022, seed: 9009 },
+    family: 'modernbert',
+    tokenizer: 'modernbert-bpe',
+    int8: false,
+  },
+  // The inputs of mixedbread-ai/mxbai-rerank-*-v1 exports (DeBERTa-v3: type_vocab_size 0, so no
+  // token_type_ids), its sentencepiece layout; a two-label head, to cover that head on these inputs.
+  'tiny-debertav3': {
+    spec: { ...TINY_ROBERTA, arch: 'no-token-types', vocabSize: DEBERTAV3_SPM_VOCAB_SIZE, maxPositions: 512, numLabels: 2, padTokenId: 0, layerNormEps: 1e-7, seed: 1116 },
+    family: 'deberta-v2',
+    tokenizer: 'debertav3-spm',
     int8: false,
   },
   // Embedding models in the sentence-transformers layout (1_Pooling, modules.json with Normalize).
@@ -113,6 +146,30 @@ export const TEST_MODELS = {
     },
     tokenizer: 'bert-base-uncased',
     int8: true,
+  },
+  // The size of BAAI/bge-reranker-base (XLM-RoBERTa: 12 layers, hidden 768, 12 heads, FFN 3072,
+  // 250,002-token vocabulary, 514 positions, 1 label; about 1.1 GB of fp32 weights), for the
+  // benchmark. Its tokenizer is tiny-xlmr's (ids fit the vocabulary; the real one has 250,002 pieces).
+  'bge-reranker-base-bench': {
+    spec: {
+      arch: 'roberta',
+      vocabSize: 250002,
+      hidden: 768,
+      layers: 12,
+      heads: 12,
+      intermediate: 3072,
+      maxPositions: 514,
+      typeVocabSize: 1,
+      numLabels: 1,
+      padTokenId: 1,
+      layerNormEps: 1e-5,
+      seed: 1212,
+      weightStd: 0.02,
+    },
+    family: 'xlm-roberta',
+    tokenizer: 'xlmr-spm',
+    int8: false,
+    onDemand: true,
   },
   // The shape of the shipped starter model (training/train.py's defaults) with BERT's random
   // initialisation: the floor that `npm run starter:eval` shows the trained model must beat.

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { defaultMaxLength, parseModelConfig, readJsonObject, type ModelConfig, type TokenizerFiles } from '../model/index.js';
+import { defaultMaxLength, detectModelFamily, parseModelConfig, readJsonObject, type ModelConfig, type TokenizerFiles } from '../model/index.js';
 import { PairEncoder } from '../tokenize/pairEncoder.js';
 
 /** A model's pair encoder, its config and the max_length in force. */
@@ -15,9 +15,11 @@ export interface ModelEncoding {
  * one text for an embedding model; it decides how many special tokens max_length must leave room for.
  */
 export function loadModelEncoding(files: TokenizerFiles, maxLength?: number, sequences: 'pair' | 'single' = 'pair'): ModelEncoding {
-  const config = parseModelConfig(readJsonObject(files.config), files.config);
+  const configJson = readJsonObject(files.config);
+  const tokenizerJson = readJsonObject(files.tokenizer);
+  const config = { ...parseModelConfig(configJson, files.config), modelType: detectModelFamily(configJson, tokenizerJson, files.config) };
   const tokenizerConfig = readJsonObject(files.tokenizerConfig);
-  const encoder = PairEncoder.fromJson(readJsonObject(files.tokenizer), tokenizerConfig);
+  const encoder = PairEncoder.fromJson(tokenizerJson, tokenizerConfig);
   const modelLimit = defaultMaxLength(config, tokenizerConfig);
   const chosen = maxLength ?? modelLimit;
   const specialCount = sequences === 'pair' ? encoder.pairSpecialCount : encoder.singleSpecialCount;

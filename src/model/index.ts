@@ -1,4 +1,5 @@
 export { locateModelFiles, locateTokenizerFiles, MODEL_VARIANTS, WEIGHT_FILES, type ModelFiles, type ModelVariant, type TokenizerFiles } from './modelFiles.js';
+export { detectModelFamily, SUPPORTED_MODEL_TYPES } from './modelFamily.js';
 export { parseModelConfig, defaultMaxLength, type ModelConfig } from './modelConfig.js';
 export { type Device, type SessionOptions, type ModelInputName, type IdTensorType } from './onnxSession.js';
 /**

@@ -1,4 +1,5 @@
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { exactTokenizer } from './exactTokenizer.js';
 import { pairTemplateFromPostProcessor, type PairTemplate, type TemplatePiece } from './pairTemplate.js';
 import { earlyExitLength, earlyExitLengthFromEnd, SplitBoundaries } from './splitBoundaries.js';
 import { truncatedLengths, type TruncationStrategy } from './truncation.js';
@@ -53,7 +54,7 @@ export class PairEncoder {
   }
 
   static fromJson(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>): PairEncoder {
-    return new PairEncoder(new Tokenizer(tokenizerJson, tokenizerConfig), tokenizerJson, tokenizerConfig);
+    return new PairEncoder(exactTokenizer(tokenizerJson, tokenizerConfig), tokenizerJson, tokenizerConfig);
   }
 
   /** Special tokens the pair template adds around query and document. */

@@ -1,4 +1,5 @@
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { exactTokenizer } from './exactTokenizer.js';
 
 type ModelCall = (preTokens: string[]) => string[];
 
@@ -16,7 +17,7 @@ export class SplitBoundaries {
   private recorded: string[][] = [];
 
   constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>) {
-    this.recorder = new Tokenizer(tokenizerJson, tokenizerConfig);
+    this.recorder = exactTokenizer(tokenizerJson, tokenizerConfig);
     const model = this.recorder.model as unknown as ModelCall | null;
     if (model === null) throw new Error('tokenizer has no model');
     const recordingModel: ModelCall = (preTokens) =>
