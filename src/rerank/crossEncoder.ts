@@ -162,10 +162,10 @@ export class CrossEncoder {
       }
       let queryEncoded = queryTokens.get(query);
       if (!queryEncoded) {
-        queryEncoded = this.encoder.encodeText(query);
+        queryEncoded = this.encoder.encodeTextBounded(query, this.info.maxLength, direction);
         queryTokens.set(query, queryEncoded);
       }
-      const documentTokens = capTokens(this.encoder.encodeText(document), maxDocumentTokens, direction);
+      const documentTokens = capTokens(this.encodeDocumentText(document, maxDocumentTokens, direction), maxDocumentTokens, direction);
       const { encodings, truncated } = this.encodeDocument(queryEncoded, documentTokens.tokens, direction);
       for (const encoding of encodings) {
         encoded.encodings.push(encoding);
@@ -204,6 +204,22 @@ export class CrossEncoder {
     if (this.closed) return;
     this.closed = true;
     await this.model.session.release();
+  }
+
+  /**
+   * A document's tokens, of a huge one only a part (see PairEncoder.encodeTextBounded): as many
+   * as can matter. With a per-document cap, the cap; else what one pair keeps, or chunking's
+   * windows cover (they start at the document's start, whichever side truncation cuts).
+   */
+  private encodeDocumentText(document: string, maxDocumentTokens: number, direction: TruncationDirection): TextTokens {
+    if (Number.isFinite(maxDocumentTokens)) return this.encoder.encodeTextBounded(document, maxDocumentTokens, direction);
+    const { maxLength } = this.info;
+    const chunking = this.settings.chunking;
+    if (!chunking) return this.encoder.encodeTextBounded(document, maxLength, direction);
+    // resolveChunking's window is at most max_length, its default stride half the window.
+    const stride = chunking.stride ?? Math.floor(maxLength / 2);
+    const maxChunks = chunking.maxChunks ?? 8;
+    return this.encoder.encodeTextBounded(document, (maxChunks - 1) * Math.max(1, stride) + maxLength, 'right');
   }
 
   private encodeDocument(query: TextTokens, document: TextTokens, direction: TruncationDirection): { encodings: PairEncoding[]; truncated: boolean } {
