@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CrossEncoder } from '../src/index.js';
 import { readJsonObject } from '../src/model/index.js';
 import { PairEncoder, type TextTokens } from '../src/tokenize/pairEncoder.js';
 import { TextBound } from '../src/tokenize/textBound.js';
@@ -147,4 +148,34 @@ test('tokenizers this bound does not know are tokenized whole', () => {
   });
   assert.deepEqual(seen, [40_000]);
   assert.equal(new TextBound({ normalizer: { type: 'Strip' }, pre_tokenizer: { type: 'BertPreTokenizer' } }).cuts, false);
+});
+
+test('the reranker encodes huge documents as it would whole: per-document caps, both directions, chunking', async () => {
+  const dir = (await testModel('tiny-bert')).dir;
+  const random = seededRandom(1103);
+  for (const chunking of [false, true, { stride: 7, maxChunks: 3 }]) {
+    const bounded = await CrossEncoder.load(dir, { variant: 'fp32', threads: 1, chunking });
+    const whole = await CrossEncoder.load(dir, { variant: 'fp32', threads: 1, chunking });
+    // The reference: the same engine with the bound taken out.
+    const wholeEncoder = (whole as unknown as { encoder: PairEncoder }).encoder;
+    wholeEncoder.encodeTextBounded = (text) => wholeEncoder.encodeText(text);
+    try {
+      let cut = 0;
+      for (let i = 0; i < 60; i++) {
+        const pairs = Array.from({ length: 3 }, () => [hardText(random, Math.floor(random() * (random() < 0.2 ? 3000 : 40))), hardText(random, Math.floor(random() * 12_000))] as const);
+        const options = { maxDocumentTokens: [undefined, 5, 40, 300][Math.floor(random() * 4)], truncationDirection: random() < 0.5 ? ('left' as const) : ('right' as const) };
+        const actual = bounded.encodePairs(pairs, options);
+        const expected = whole.encodePairs(pairs, options);
+        const where = JSON.stringify({ chunking, options, pairs: pairs.map(([q, d]) => [q.length, d.length]) });
+        assert.deepEqual(actual.encodings.map((e) => e.inputIds), expected.encodings.map((e) => e.inputIds), where);
+        assert.deepEqual(actual.truncated, expected.truncated, where);
+        assert.deepEqual(actual.owners, expected.owners, where);
+        cut += pairs.filter(([, d]) => d.length > 4000).length;
+      }
+      assert.ok(cut > 50, `${cut} long documents`);
+    } finally {
+      await bounded.close();
+      await whole.close();
+    }
+  }
 });

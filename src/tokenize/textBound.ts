@@ -43,7 +43,7 @@ const SIGMA = 0x3a3;
 export class TextBound {
   private readonly rules: Rules | null;
   /** The punctuation run last looked at, so that a long run is walked once, not once per position in it. */
-  private run: { text: string; start: number; end: number; nearSigma: boolean } | null = null;
+  private run: { text: string; side: CutSide; from: number; to: number; sigma: boolean } | null = null;
 
   constructor(tokenizerJson: Record<string, unknown>) {
     this.rules = cutRules(tokenizerJson);
@@ -101,25 +101,35 @@ export class TextBound {
     if (side === 'left' && rules.suffixStartsWithSpace && after !== SPACE) return false;
     const boundary =
       (isCutWhitespace(after) && !isWhitespace(before)) ||
-      (rules.bertSplits && ((isAsciiPunctuation(before) && isAsciiPunctuation(after) && !this.punctuationRunNearSigma(text, at)) || isCjk(after)));
+      (rules.bertSplits && ((isAsciiPunctuation(before) && isAsciiPunctuation(after) && !this.sigmaAcross(text, at, side)) || isCjk(after)));
     return boundary && !insideAddedToken(text, at, rules.addedTokens);
   }
 
   /**
-   * Whether the nearest character that is not ASCII punctuation, on either side of `at`, is Σ:
-   * lowercasing Σ looks past case-ignorable punctuation (final sigma), so a cut in between could
-   * change it.
+   * Whether a cut at `at`, inside a run of ASCII punctuation, could change how a Σ lowercases:
+   * its final form depends on the letters around it, looked for past case-ignorable punctuation
+   * (final sigma). A start cut there changes what follows a Σ before the run; an end cut, what
+   * precedes a Σ after it. Positions of one run are answered from the first one looked at.
    */
-  private punctuationRunNearSigma(text: string, at: number): boolean {
+  private sigmaAcross(text: string, at: number, side: CutSide): boolean {
     const run = this.run;
-    if (run !== null && run.text === text && run.start < at && at < run.end) return run.nearSigma;
-    let start = at - 1;
-    while (start > 0 && isAsciiPunctuation(text.charCodeAt(start - 1))) start--;
-    let end = at;
-    while (end < text.length && isAsciiPunctuation(text.charCodeAt(end))) end++;
-    const nearSigma = (start > 0 && text.charCodeAt(start - 1) === SIGMA) || (end < text.length && text.charCodeAt(end) === SIGMA);
-    this.run = { text, start, end, nearSigma };
-    return nearSigma;
+    if (run !== null && run.text === text && run.side === side && at >= run.from - 1 && at <= run.to + 1) {
+      run.from = Math.min(run.from, at);
+      run.to = Math.max(run.to, at);
+      return run.sigma;
+    }
+    let sigma: boolean;
+    if (side === 'right') {
+      let start = at - 1;
+      while (start > 0 && isAsciiPunctuation(text.charCodeAt(start - 1))) start--;
+      sigma = start > 0 && text.charCodeAt(start - 1) === SIGMA;
+    } else {
+      let end = at;
+      while (end < text.length && isAsciiPunctuation(text.charCodeAt(end))) end++;
+      sigma = end < text.length && text.charCodeAt(end) === SIGMA;
+    }
+    this.run = { text, side, from: at, to: at, sigma };
+    return sigma;
   }
 }
 

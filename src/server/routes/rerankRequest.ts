@@ -1,14 +1,23 @@
 /** What the rerank routes (Cohere and TEI) share: the request's abort signal, the query check, the ranking. */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
+import type { RerankService } from '../rerankService.js';
 
-/** Aborts when the request times out or its client goes away, so it stops waiting for the model. */
+/** A rerank route's onRequest: 429 at once when the queue is full, before the body is read (its connection then closes). */
+export function refuseWhenBusy(service: RerankService): onRequestAsyncHookHandler {
+  return async () => service.refuseIfBusy();
+}
+
+/**
+ * Aborts when the request times out or its client goes away, so it stops waiting for the model.
+ * The timeout counts from the request's arrival, its body's transfer and parsing included.
+ */
 export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSignal {
   const disconnected = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) disconnected.abort(new Error('the client closed the connection'));
   });
-  return AbortSignal.any([AbortSignal.timeout(timeoutMs), disconnected.signal]);
+  return AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - reply.elapsedTime))), disconnected.signal]);
 }
 
 /** A query must say something: empty or blank is an error, as in the engine. */
