@@ -22,3 +22,25 @@ export function analyze(text: string, options: AnalyzerOptions): string[] {
   const terms = text.normalize('NFKC').toLowerCase().split(SEPARATORS);
   return terms.filter((term) => term !== '' && !(options.stopwords && ENGLISH_STOPWORDS.has(term)));
 }
+
+/**
+ * The terms of a text as `analyze` gives them, joined by single spaces (as a store takes them),
+ * made a slice of about `sliceCharacters` at a time: a huge document never becomes millions of
+ * small strings at once. Slices end before a space, where nothing can join across them: NFKC
+ * composes nothing with a space, a Σ before one lowercases the same at a slice's end, and a space
+ * separates terms.
+ */
+export function analyzedText(text: string, options: AnalyzerOptions, sliceCharacters = 1 << 20): string {
+  const parts: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + sliceCharacters);
+    if (end < text.length) {
+      const space = text.indexOf(' ', end);
+      end = space < 0 ? text.length : space;
+    }
+    const terms = analyze(text.slice(start, end), options);
+    if (terms.length > 0) parts.push(terms.join(' '));
+    start = end;
+  }
+  return parts.join(' ');
+}
