@@ -197,8 +197,8 @@ test('findings 3 and 4: generated malformed bodies never get a 5xx', async () =>
   assert.ok((statuses.get(400) ?? 0) > 20 && (statuses.get(422) ?? 0) > 20, JSON.stringify([...statuses]));
 });
 
-test('finding 6: aborted requests are counted as 499; every request is counted', async () => {
-  const slow = await startServer({ config: { batchWindowMs: 300 } });
+test('finding 6: aborted requests are counted as 499, and are not scored; every request is counted', async () => {
+  const slow = await startServer({ config: { batchWindowMs: 1000 } });
   try {
     const count = async (status: string): Promise<number> => {
       const text = (await slow.get<string>('/metrics')).body;
@@ -207,18 +207,26 @@ test('finding 6: aborted requests are counted as 499; every request is counted',
         .filter((line) => line.startsWith('crossrank_http_requests_total{') && line.includes('route="/rerank"') && line.includes(`status="${status}"`))
         .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     };
-    const aborts = Array.from({ length: 20 }, async () => {
-      const controller = new AbortController();
-      const pending = fetch(`${slow.url}/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"q","texts":["a","b"]}', signal: controller.signal });
-      await sleep(50);
-      controller.abort();
-      await pending.catch(() => {});
-    });
-    const answered = Array.from({ length: 5 }, () => slow.post('/rerank', { query: 'q', texts: ['a'] }));
-    await Promise.all([...aborts, ...answered]);
-    await sleep(500);
+    // 20 clients send a whole request, wait in the queue's batch window, and go away.
+    const body = '{"query":"q","texts":["a","b"]}';
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const socket = connect(Number(new URL(slow.url).port), '127.0.0.1');
+        socket.on('error', () => {});
+        await new Promise<void>((resolve) => socket.write(`POST /rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`, () => resolve()));
+        return socket;
+      }),
+    );
+    await sleep(300);
+    for (const socket of sockets) socket.destroy();
+    const answered = await Promise.all(Array.from({ length: 5 }, () => slow.post('/rerank', { query: 'q', texts: ['a'] })));
+    assert.deepEqual(answered.map((r) => r.status), [200, 200, 200, 200, 200]);
+    await sleep(200);
     assert.equal(await count('499'), 20);
     assert.equal(await count('200'), 5);
+    // Only the answered requests' pairs were scored.
+    const pairs = Number(/\ncrossrank_pairs_scored_total (\d+)/.exec((await slow.get<string>('/metrics')).body)?.[1]);
+    assert.equal(pairs, 5);
   } finally {
     await slow.app.close();
   }

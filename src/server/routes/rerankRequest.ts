@@ -14,9 +14,14 @@ export function refuseWhenBusy(service: RerankService): onRequestAsyncHookHandle
  */
 export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSignal {
   const disconnected = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) disconnected.abort(new Error('the client closed the connection'));
-  });
+  const abandoned = (): void => disconnected.abort(new Error('the client closed the connection'));
+  // A client can go while its body waits to be parsed: then the close has already happened.
+  if (reply.raw.destroyed || reply.request.raw.socket.destroyed) abandoned();
+  else {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abandoned();
+    });
+  }
   return AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - reply.elapsedTime))), disconnected.signal]);
 }
 
