@@ -47,11 +47,14 @@ test('the analyzer lowercases, normalises, splits on non-letters and non-digits,
 
 test('a huge text analysed a slice at a time gives exactly the terms of the whole', () => {
   const random = seededRandom(1105);
-  const pieces = [' ', '  ', 'The', 'Images', 'ΟΔΟΣ', 'Σ', 'e\u0301', '\u00b4', 'ﬁle', '①', '中文', 'x'.repeat(50), '...', '\n', '\u3000', 'the', 'of'];
+  const pieces = [' ', '  ', 'The', 'Images', 'e\u0301', '\u00b4', 'ﬁle', '①', '中文', 'x'.repeat(50), '...', '.'.repeat(80), '$!', '\n', '\u3000', 'the', 'of', 'İ'];
+  const sigmas = ['ΟΔΟΣ', 'Σ', 'Σ.', '.Σ'];
   for (let i = 0; i < 200; i++) {
     let text = '';
     const length = Math.floor(random() * 3000);
-    while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
+    // half the texts have a Σ: they are cut only at spaces
+    const from = i % 2 === 0 ? [...pieces, ...sigmas] : pieces;
+    while (text.length < length) text += from[Math.floor(random() * from.length)];
     for (const stopwords of [true, false]) {
       const slice = 1 + Math.floor(random() * 64);
       assert.equal(analyzedText(text, { stopwords }, slice), analyze(text, { stopwords }).join(' '), JSON.stringify({ text: text.slice(0, 60), slice }));

@@ -68,10 +68,16 @@ export function searchCommand(): Command {
           topN: flags.topN,
           firstStageWeight: flags.firstStageWeight,
         });
-        if (flags.json) process.stdout.write(`${JSON.stringify(hits)}\n`);
+        if (flags.json) writeJsonArray(hits);
         else process.stdout.write(`${hits.length === 0 ? 'no documents match' : formatHits(hits, process.stdout.columns ?? 120)}\n`);
       } finally {
         await pipeline.close();
       }
     });
+}
+
+/** A JSON array on stdout, one item at a time: a huge document is serialised once, not again inside the whole array. */
+function writeJsonArray(items: readonly unknown[]): void {
+  if (items.length === 0) process.stdout.write('[]\n');
+  items.forEach((item, i) => process.stdout.write(`${i === 0 ? '[' : ','}${JSON.stringify(item)}${i === items.length - 1 ? ']\n' : ''}`));
 }
