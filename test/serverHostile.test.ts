@@ -232,25 +232,28 @@ test('finding 6: aborted requests are counted as 499, and are not scored; every 
   }
 });
 
-test('finding 6: a 300 ms request timeout fires on time while the server is busy', async () => {
-  const busy = await serve(['--model', (await testModel('tiny-bert')).dir, '--variant', 'fp32', '--threads', '1', '--port', '0', '--request-timeout-ms', '300']);
+test('finding 6: a request timeout fires on time while the server is busy', async () => {
+  // 40 requests that each take a while to encode: before the fix, a timer waited for a slice of
+  // every one of them (seconds), or never fired (a timeout signal combined with AbortSignal.any
+  // can be garbage-collected: then all 40 ran to a 200 after 4-7 s). Now it waits for one slice
+  // and for the requests that arrived together. Margins are wide: the suite shares 2 cores.
+  const timeoutMs = 1000;
+  const busy = await serve(['--model', (await testModel('tiny-bert')).dir, '--variant', 'fp32', '--threads', '1', '--port', '0', '--request-timeout-ms', String(timeoutMs)]);
   try {
     const document = 'relevant passage about reranking and retrieval '.repeat(40);
     const body = JSON.stringify({ query: 'q', texts: Array.from({ length: 100 }, () => document) });
     const timed = await Promise.all(
-      Array.from({ length: 16 }, async () => {
+      Array.from({ length: 40 }, async () => {
         const t0 = performance.now();
         const response = await fetch(`${busy.url}/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
         await response.text();
         return { status: response.status, ms: performance.now() - t0 };
       }),
     );
-    const timedOut = timed.filter((r) => r.status === 503);
-    assert.ok(timedOut.length > 0, JSON.stringify(timed));
-    // As above, the median and a loose maximum (before the fix: all of them after 1.2 s or more).
-    const times = timedOut.map((r) => r.ms).sort((a, b) => a - b);
+    const times = timed.filter((r) => r.status === 503).map((r) => r.ms).sort((a, b) => a - b);
+    assert.ok(times.length >= 10, JSON.stringify(timed));
     const median = times[Math.floor(times.length / 2)];
-    assert.ok(median < 450 && times[times.length - 1] < 1000, `a 300 ms timeout answered after ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    assert.ok(median < timeoutMs + 700 && times[times.length - 1] < timeoutMs + 1500, `a ${timeoutMs} ms timeout answered after ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
   } finally {
     busy.child.kill('SIGKILL');
   }

@@ -22,7 +22,7 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth: number, tu
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.length < LARGE_BODY_CHARACTERS) return parseBody(text, maxDepth, done);
-    void turns.next().then(() => parseBody(text, maxDepth, done));
+    void turns.next(undefined, true).then(() => parseBody(text, maxDepth, done));
   });
 }
 

@@ -11,18 +11,24 @@ export function refuseWhenBusy(service: RerankService): onRequestAsyncHookHandle
 /**
  * Aborts when the request times out or its client goes away, so it stops waiting for the model.
  * The timeout counts from the request's arrival, its body's transfer and parsing included.
+ * One controller and a plain timer, held by the response until it closes: a timeout signal
+ * combined with AbortSignal.any is held only weakly, and a garbage collection can drop it
+ * before it fires (the request then ran to the end, however long).
  */
 export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSignal {
-  const disconnected = new AbortController();
-  const abandoned = (): void => disconnected.abort(new Error('the client closed the connection'));
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`the request was not answered within ${timeoutMs} ms`, 'TimeoutError')),
+    Math.max(1, Math.round(timeoutMs - reply.elapsedTime)),
+  );
+  const abandoned = (): void => controller.abort(new Error('the client closed the connection'));
   // A client can go while its body waits to be parsed: then the close has already happened.
   if (reply.raw.destroyed || reply.request.raw.socket.destroyed) abandoned();
-  else {
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) abandoned();
-    });
-  }
-  return AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - reply.elapsedTime))), disconnected.signal]);
+  reply.raw.once('close', () => {
+    clearTimeout(timer);
+    if (!reply.raw.writableFinished) abandoned();
+  });
+  return controller.signal;
 }
 
 /** A query must say something: empty or blank is an error, as in the engine. */
