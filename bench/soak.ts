@@ -6,8 +6,9 @@
  *   aborted    clients that go away before the answer
  *   8 x 2 MB   8 requests of one 2 MB punctuation document each
  *   clients    1, 8, 32 and 128 clients that ignore Retry-After, for --phase-seconds each
- * then, once, SIGTERM under load. /health is probed every 20 ms throughout; the server's RSS
- * is read after each round. Prints Markdown tables; raw numbers go to bench/results/.
+ * then, once, SIGTERM under load. Round 0 warms up and is left out of the tables; its RSS is
+ * the memory baseline. /health is probed every 20 ms throughout; the server's RSS and V8 heap
+ * are read 5 s after each round. Prints Markdown tables; raw numbers go to bench/results/.
  *
  *   npx tsx bench/soak.ts [--rounds 3] [--phase-seconds 5] [--malformed 500] [--slow 200]
  *                         [--aborts 100] [--clients 1,8,32,128] [--documents 20] [--body-timeout-ms 2000]
@@ -286,6 +287,11 @@ async function clientLoad(url: string, clients: number, ms: number, body: string
   return { ok, refused, seconds: (performance.now() - started) / 1000 };
 }
 
+async function heapUsedMb(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  return Math.round(Number(/\nnodejs_heap_size_used_bytes (\S+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20);
+}
+
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
@@ -308,46 +314,53 @@ async function main(): Promise<void> {
   let serverExited = false;
   server.child.on('exit', () => (serverExited = true));
 
-  // Warm up (every kind of request once: the heap grows to its working size), then the memory baseline.
-  probe.phase = 'warm-up';
-  await clientLoad(server.url, 8, 2000, loadBody, statusCounter());
-  await hugeDocuments(server.url, statusCounter());
-  probe.phase = 'idle';
-  await sleep(2000);
-  const startRss = rssMb(pid);
+  // Round 0 warms up (every phase once: the heap grows to its working size); its RSS is the
+  // baseline, and its figures are left out of the tables.
+  let startRss = 0;
+  let startHeap = 0;
   const roundRows: string[] = [];
   const loadRows: string[] = [];
   const raw: Record<string, unknown>[] = [];
   let malformedTotal = 0;
   const malformedStatuses = statusCounter();
-  for (let round = 1; round <= rounds; round++) {
-    probe.phase = 'malformed';
+  for (let round = 0; round <= rounds; round++) {
+    const warmUp = round === 0;
+    probe.phase = warmUp ? 'warm-up' : 'malformed';
     const bodies = malformedBodies(Number(args.malformed), 1100 + round);
     await postAll(server.url, bodies, 8, malformedStatuses);
     malformedTotal += bodies.length;
 
-    probe.phase = 'slow';
+    if (!warmUp) probe.phase = 'slow';
     const slow = await slowBodies(server.port, Number(args.slow));
 
-    probe.phase = 'aborted';
+    if (!warmUp) probe.phase = 'aborted';
     const aborted = await abortedClients(server.url, server.port, Number(args.aborts), heavyBody);
 
-    probe.phase = '8 x 2 MB';
+    if (!warmUp) probe.phase = '8 x 2 MB';
     const hugeMs = await hugeDocuments(server.url, statuses);
 
     const perLevel: Array<{ clients: number; ok: number; refused: number; seconds: number; logKBs: number }> = [];
     for (const clients of clientLevels) {
-      probe.phase = `${clients} clients`;
+      if (!warmUp) probe.phase = `${clients} clients`;
       const logBefore = server.logBytes();
       const result = await clientLoad(server.url, clients, phaseMs, loadBody, statuses);
       perLevel.push({ clients, ...result, logKBs: (server.logBytes() - logBefore) / 1024 / result.seconds });
     }
     probe.phase = 'idle';
-    await sleep(2000);
+    await sleep(5000);
     const rss = rssMb(pid);
-    raw.push({ round, slow, aborted, hugeMs, perLevel, rss });
+    const heap = await heapUsedMb(server.url);
+    if (warmUp) {
+      startRss = rss;
+      startHeap = heap;
+      malformedTotal = 0;
+      malformedStatuses.counts.clear();
+      statuses.counts.clear();
+      continue;
+    }
+    raw.push({ round, slow, aborted, hugeMs, perLevel, rss, heap });
     roundRows.push(
-      `| ${round} | ${slow.answered408}/${Number(args.slow)} in ${slow.p99CloseMs.toFixed(0)} ms (p99) | ${aborted.counted499}/${aborted.sent} (all counted: ${aborted.countedAll >= aborted.sent ? 'yes' : `no, ${aborted.countedAll}`}) | ${(hugeMs / 1000).toFixed(1)} s | ${rss} MB (${(((rss - startRss) / startRss) * 100).toFixed(0)} %) |`,
+      `| ${round} | ${slow.answered408}/${Number(args.slow)} in ${slow.p99CloseMs.toFixed(0)} ms (p99) | ${aborted.counted499}/${aborted.sent} (all counted: ${aborted.countedAll >= aborted.sent ? 'yes' : `no, ${aborted.countedAll}`}) | ${(hugeMs / 1000).toFixed(1)} s | ${rss} MB (${(((rss - startRss) / startRss) * 100).toFixed(0)} %), heap ${heap} MB |`,
     );
     for (const level of perLevel) {
       loadRows.push(`| ${round} | ${level.clients} | ${(level.ok / level.seconds).toFixed(1)} | ${(level.refused / level.seconds).toFixed(0)} | ${level.logKBs.toFixed(1)} |`);
@@ -386,10 +399,10 @@ async function main(): Promise<void> {
     `| responses with 5xx (not 503) | ${malformedStatuses.fiveHundreds() + statuses.fiveHundreds()} |`,
     `| dead servers (health unanswered in 2 s, or a crash) | ${dead} |`,
     `| successful throughput at 128 / 32 clients | ${clientLevels.includes(128) && clientLevels.includes(32) ? `${((level(128) / level(32)) * 100).toFixed(0)} %` : 'n/a'} |`,
-    `| RSS at start, after the last round | ${startRss} MB, ${(raw[raw.length - 1]?.rss as number) ?? 0} MB |`,
+    `| RSS after the warm-up round, after the last round | ${startRss} MB, ${(raw[raw.length - 1]?.rss as number) ?? 0} MB (V8 heap used ${startHeap} MB, ${(raw[raw.length - 1]?.heap as number) ?? 0} MB) |`,
     `| SIGTERM under 32 clients | exit ${String(exitCode)} after ${(exitMs / 1000).toFixed(1)} s |`,
     '',
-    '| round | slow bodies: 408 and closed | aborted: counted as 499 | 8 x 2 MB | RSS after (vs start) |',
+    '| round | slow bodies: 408 and closed | aborted: counted as 499 | 8 x 2 MB | RSS after (vs start), V8 heap used |',
     '|---|---|---|---|---|',
     ...roundRows,
     '',

@@ -203,12 +203,8 @@ function isCjk(code: number): boolean {
 
 function insideAddedToken(text: string, at: number, addedTokens: readonly string[]): boolean {
   for (const token of addedTokens) {
-    const from = Math.max(0, at - token.length + 1);
-    let found = text.indexOf(token, from);
-    while (found >= 0 && found < at) {
-      if (found + token.length > at) return true;
-      found = text.indexOf(token, found + 1);
-    }
+    // Any occurrence within this window straddles `at`: it is too short to hold one that does not.
+    if (text.slice(Math.max(0, at - token.length + 1), at + token.length - 1).includes(token)) return true;
   }
   return false;
 }

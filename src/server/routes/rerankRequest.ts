@@ -21,13 +21,20 @@ export function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSign
     () => controller.abort(new DOMException(`the request was not answered within ${timeoutMs} ms`, 'TimeoutError')),
     Math.max(1, Math.round(timeoutMs - reply.elapsedTime)),
   );
-  const abandoned = (): void => controller.abort(new Error('the client closed the connection'));
+  // Nor does the timer hold the process (at shutdown) or the request (in memory) once it is done.
+  timer.unref();
+  const abandoned = (): void => {
+    clearTimeout(timer);
+    controller.abort(new Error('the client closed the connection'));
+  };
   // A client can go while its body waits to be parsed: then the close has already happened.
   if (reply.raw.destroyed || reply.request.raw.socket.destroyed) abandoned();
-  reply.raw.once('close', () => {
-    clearTimeout(timer);
-    if (!reply.raw.writableFinished) abandoned();
-  });
+  else {
+    reply.raw.once('close', () => {
+      clearTimeout(timer);
+      if (!reply.raw.writableFinished) abandoned();
+    });
+  }
   return controller.signal;
 }
 
