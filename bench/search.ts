@@ -31,7 +31,7 @@ import { passageText } from '../src/pipeline/passage.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { Index, type FirstStage, type IndexDocument } from '../src/pipeline/searchIndex.js';
 import { CrossEncoder } from '../src/rerank/crossEncoder.js';
-import { analyze } from '../src/retrieve/analyzer.js';
+import { analyze, analyzedText } from '../src/retrieve/analyzer.js';
 import { reciprocalRankFusion } from '../src/retrieve/fusion.js';
 import { openStore } from '../src/retrieve/stores/open.js';
 import { SqliteStore } from '../src/retrieve/stores/sqlite.js';
@@ -207,7 +207,7 @@ async function writeBatch(store: DocumentStore, documents: IndexDocument[], word
   // Vectors are made outside the timed part: they stand for a model's output.
   const vectors = documents.map((document) => wordVectors.embed(analyze(passageText(document), { stopwords: true })));
   const started = performance.now();
-  await store.upsert(documents.map((document, i) => ({ document, terms: analyze(passageText(document), { stopwords: true }), vector: vectors[i] })));
+  await store.upsert(documents.map((document, i) => ({ document, terms: analyzedText(passageText(document), { stopwords: true }), vector: vectors[i] })));
   return performance.now() - started;
 }
 
@@ -237,7 +237,7 @@ async function scanSection(): Promise<ScanRow[]> {
     const random = seededRandom(size);
     for (let start = 0; start < size; start += 1000) {
       const records: DocumentRecord[] = [];
-      for (let i = start; i < Math.min(size, start + 1000); i++) records.push({ document: { id: `v${i}`, text: '' }, terms: [], vector: syntheticVector(dimension, random) });
+      for (let i = start; i < Math.min(size, start + 1000); i++) records.push({ document: { id: `v${i}`, text: '' }, terms: '', vector: syntheticVector(dimension, random) });
       await store.upsert(records);
       db.transaction(() => records.forEach((r, j) => insertPlain.run(start + j + 1, Buffer.from((r.vector as Float32Array).buffer))))();
     }

@@ -6,7 +6,7 @@ export interface LatencySummary {
   p95Ms: number;
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   // nearest-rank: with few runs, report an observed value rather than an interpolation
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { countRecords, readCorpus } from '../eval/beir.js';
+import { readCorpus } from '../eval/beir.js';
 import { Index } from '../pipeline/searchIndex.js';
 import { positiveInteger } from './optionParsers.js';
 import { progressBar } from './progress.js';
@@ -26,11 +28,17 @@ export function indexCommand(): Command {
     .option('--threads <n>', 'ONNX Runtime threads for embedding (default: all cores)', positiveInteger)
     .action(async (corpus: string | undefined, flags: IndexFlags) => {
       if ((corpus === undefined) === (flags.delete === undefined)) throw new InputError('give a corpus file to add, or --delete <ids>, not both');
+      // Every line is read and checked before the index is touched: a bad line commits nothing and creates no file.
+      const total = corpus !== undefined ? await checkedCorpusSize(corpus) : 0;
+      const created = isNewIndexFile(flags.index);
+      let closed = false;
       const index = await Index.open(flags.index, {
         embedModel: flags.embedModel,
         embedOptions: { threads: flags.threads },
         stopwords: flags.keepStopwords ? false : undefined,
         create: corpus !== undefined,
+      }).catch(async (error: unknown) => {
+        throw await undoNewIndex(error, flags.index, created);
       });
       try {
         if (flags.delete !== undefined) {
@@ -40,12 +48,15 @@ export function indexCommand(): Command {
           return;
         }
         const path = corpus as string;
-        const total = await countRecords(path);
         const progress = progressBar('indexing');
         const started = performance.now();
         let added: number;
         try {
           added = await index.addAll(readCorpus(path), { batchSize: flags.batchSize, total, onProgress: (done) => progress.update(done, total) });
+        } catch (error) {
+          await index.close();
+          closed = true;
+          throw await undoNewIndex(error, flags.index, created);
         } finally {
           progress.stop();
         }
@@ -55,7 +66,30 @@ export function indexCommand(): Command {
           `indexed ${added} documents into ${index.location} in ${seconds.toFixed(1)} s (${(added / Math.max(seconds, 1e-9)).toFixed(0)} documents/s${vectors}); ${await index.count()} in the index\n`,
         );
       } finally {
-        await index.close();
+        if (!closed) await index.close();
       }
     });
+}
+
+/** The documents of a corpus, every line read and checked (an error names the line and why). */
+async function checkedCorpusSize(path: string): Promise<number> {
+  let count = 0;
+  for await (const _ of readCorpus(path)) count++;
+  return count;
+}
+
+/** Whether `location` names an SQLite file that does not exist yet (this run creates it). */
+function isNewIndexFile(location: string): boolean {
+  return !/^postgres(ql)?:\/\//i.test(location) && !existsSync(location);
+}
+
+/**
+ * After a failed run: an index file this run created is removed (with SQLite's journal files), so
+ * that a failure leaves nothing behind; the error then says so.
+ */
+async function undoNewIndex(error: unknown, location: string, created: boolean): Promise<unknown> {
+  if (!created || !(error instanceof Error)) return error;
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${location}${suffix}`, { force: true });
+  error.message = `${error.message} (nothing was indexed: the new index ${location} was removed)`;
+  return error;
 }

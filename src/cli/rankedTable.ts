@@ -3,8 +3,13 @@ import type { RerankDocument } from '../rerank/documents.js';
 
 /** The start of a text on one line, cut with an ellipsis to `width` characters. */
 export function preview(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+  // Only a start of the text is flattened, grown until it holds more than `width` characters: a
+  // huge document costs what is shown, not its length.
+  for (let length = width * 2 + 64; ; length *= 4) {
+    const flat = text.slice(0, length).replace(/\s+/g, ' ').trim();
+    if (flat.length > width) return `${flat.slice(0, Math.max(0, width - 1))}…`;
+    if (length >= text.length) return flat;
+  }
 }
 
 /** A human-readable ranking: rank, input index, score and the start of each document. */

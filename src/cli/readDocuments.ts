@@ -49,7 +49,8 @@ function detectFormat(path: string, lines: string[]): DocumentsFormat {
  */
 export async function readDocuments(source: DocumentSource): Promise<RerankDocument[]> {
   const name = source.path === '-' ? 'stdin' : source.path;
-  const lines = (await readAll(source.path)).split(/\r?\n/);
+  // A UTF-8 byte order mark (as some Windows editors write) is not part of the first line.
+  const lines = (await readAll(source.path)).replace(/^\uFEFF/, '').split(/\r?\n/);
   const format = source.format ?? detectFormat(source.path, lines);
   const documents: RerankDocument[] = [];
   lines.forEach((line, i) => {

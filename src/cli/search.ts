@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { Pipeline, type SearchHit } from '../pipeline/pipeline.js';
 import { FIRST_STAGES, type FirstStage } from '../pipeline/searchIndex.js';
@@ -68,10 +69,49 @@ export function searchCommand(): Command {
           topN: flags.topN,
           firstStageWeight: flags.firstStageWeight,
         });
-        if (flags.json) process.stdout.write(`${JSON.stringify(hits)}\n`);
+        if (flags.json) writeJsonArray(hits);
         else process.stdout.write(`${hits.length === 0 ? 'no documents match' : formatHits(hits, process.stdout.columns ?? 120)}\n`);
       } finally {
         await pipeline.close();
       }
     });
+}
+
+/**
+ * A JSON array on stdout, one item at a time, and a huge text in slices: serialising a 50 MB
+ * document whole (and concatenating it into the array) would copy it twice more.
+ */
+function writeJsonArray(items: readonly unknown[]): void {
+  const placeholder = `"${randomUUID()}"`;
+  process.stdout.write('[');
+  items.forEach((item, i) => {
+    if (i > 0) process.stdout.write(',');
+    let huge = '';
+    const json = JSON.stringify(item, (key, value: unknown) => {
+      if (key !== 'text' || typeof value !== 'string' || value.length <= HUGE_TEXT_CHARACTERS) return value;
+      huge = value;
+      return placeholder.slice(1, -1);
+    });
+    if (huge === '') return void process.stdout.write(json);
+    const at = json.indexOf(placeholder);
+    process.stdout.write(json.slice(0, at));
+    writeJsonString(huge);
+    process.stdout.write(json.slice(at + placeholder.length));
+  });
+  process.stdout.write(']\n');
+}
+
+const HUGE_TEXT_CHARACTERS = 1 << 20;
+
+/** A JSON string literal written a slice at a time; a slice never ends between the halves of a surrogate pair. */
+function writeJsonString(text: string): void {
+  process.stdout.write('"');
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + HUGE_TEXT_CHARACTERS);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    process.stdout.write(JSON.stringify(text.slice(start, end)).slice(1, -1));
+    start = end;
+  }
+  process.stdout.write('"');
 }

@@ -26,8 +26,10 @@ async function* lines(path: string): AsyncGenerator<[lineNumber: number, line: s
   if (!statSync(path).isFile()) throw new InputError(`${path} is not a file`);
   const reader = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
-  for await (const line of reader) {
+  for await (const read of reader) {
     lineNumber++;
+    // A UTF-8 byte order mark (as some Windows editors write) is not part of the first line.
+    const line = lineNumber === 1 && read.startsWith('\uFEFF') ? read.slice(1) : read;
     if (line.trim() !== '') yield [lineNumber, line];
   }
 }

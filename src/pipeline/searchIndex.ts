@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { BiEncoder, type BiEncoderOptions } from '../embed/biEncoder.js';
 import { InputError } from '../errors.js';
-import { analyze } from '../retrieve/analyzer.js';
+import { analyze, analyzedText } from '../retrieve/analyzer.js';
 import { reciprocalRankFusion } from '../retrieve/fusion.js';
 import { openStore } from '../retrieve/stores/open.js';
 import {
@@ -196,7 +196,7 @@ export class Index {
     const vectors = this.hasVectors ? await (await this.requireEmbedder('indexing')).embedDocuments(texts) : null;
     const records: DocumentRecord[] = checked.map((document, i) => ({
       document,
-      terms: analyze(texts[i], this.settings.analyzer),
+      terms: analyzedText(texts[i], this.settings.analyzer),
       ...(vectors ? { vector: vectors[i] } : {}),
     }));
     await this.store.upsert(records);

@@ -162,10 +162,10 @@ export class CrossEncoder {
       }
       let queryEncoded = queryTokens.get(query);
       if (!queryEncoded) {
-        queryEncoded = this.encoder.encodeText(query);
+        queryEncoded = this.encoder.encodeTextBounded(query, this.info.maxLength, direction);
         queryTokens.set(query, queryEncoded);
       }
-      const documentTokens = capTokens(this.encoder.encodeText(document), maxDocumentTokens, direction);
+      const documentTokens = capTokens(this.encodeDocumentText(document, maxDocumentTokens, direction, queryEncoded.ids.length), maxDocumentTokens, direction);
       const { encodings, truncated } = this.encodeDocument(queryEncoded, documentTokens.tokens, direction);
       for (const encoding of encodings) {
         encoded.encodings.push(encoding);
@@ -204,6 +204,27 @@ export class CrossEncoder {
     if (this.closed) return;
     this.closed = true;
     await this.model.session.release();
+  }
+
+  /**
+   * A document's tokens, of a huge one only a part (see PairEncoder.encodeTextBounded): as many
+   * as can matter. Beside a query shorter than max_length, a pair keeps and compares no more
+   * than max_length document tokens, whether or not the per-document cap cut them first; else
+   * the cap decides. Chunking's windows need more (they start at the document's start, whichever
+   * side truncation cuts).
+   */
+  private encodeDocumentText(document: string, maxDocumentTokens: number, direction: TruncationDirection, queryLength: number): TextTokens {
+    const { maxLength } = this.info;
+    const chunking = this.settings.chunking;
+    // A query that leaves no room is paired whole, not in windows (see encodeDocument).
+    const windows = chunking && this.encoder.documentBudget(queryLength, maxLength) > 0 ? chunking : null;
+    if (!windows && queryLength < maxLength) return this.encoder.encodeTextBounded(document, Math.min(maxLength, maxDocumentTokens), direction);
+    if (Number.isFinite(maxDocumentTokens)) return this.encoder.encodeTextBounded(document, maxDocumentTokens, direction);
+    if (!windows) return this.encoder.encodeTextBounded(document, maxLength, direction);
+    // resolveChunking's window is at most max_length, its default stride half the window.
+    const stride = windows.stride ?? Math.floor(maxLength / 2);
+    const maxChunks = windows.maxChunks ?? 8;
+    return this.encoder.encodeTextBounded(document, (maxChunks - 1) * Math.max(1, stride) + maxLength, 'right');
   }
 
   private encodeDocument(query: TextTokens, document: TextTokens, direction: TruncationDirection): { encodings: PairEncoding[]; truncated: boolean } {

@@ -1,13 +1,16 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { STARTER_MODEL_ID } from '../model/index.js';
 import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
 import { installAuth } from './auth.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
+import { clientTimeoutOptions, Connections } from './connections.js';
 import { installCors } from './cors.js';
 import { installErrorHandler } from './errors.js';
+import { EventLoopTurns } from './eventLoopTurns.js';
 import { installJsonBodyParser } from './jsonBody.js';
 import { installRequestMetrics } from './metrics.js';
 import { openApiRoutes } from './openapi.js';
+import { RequestLog } from './requestLog.js';
 import { RerankService } from './rerankService.js';
 import { cohereRoutes } from './routes/cohere.js';
 import { healthRoutes } from './routes/health.js';
@@ -44,6 +47,8 @@ declare module 'fastify' {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const model = options.model ?? STARTER_MODEL_ID;
   const config = resolveServerConfig({ modelId: model, ...options.config });
+  // Created before the app: Node reports client errors (a body timeout) to the server it builds.
+  let connections: Connections;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.maxBodyBytes,
@@ -51,27 +56,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // A closing server finishes the requests it has; idle keep-alive connections are closed.
     forceCloseConnections: 'idle',
+    ...clientTimeoutOptions(config),
+    clientErrorHandler: (error, socket) => connections.handleClientError(error, socket),
+    // Logged by RequestLog instead: one line per request, refusals under overload sampled.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const loading = CrossEncoder.load(model, { ...options.engine, worker: true, activation: 'none' });
-  const service = new RerankService(loading, config);
+  // Heavy steps of all requests (parsing large bodies, encoding) take turns on the event loop.
+  const turns = new EventLoopTurns();
+  const service = new RerankService(loading, config, turns);
   app.decorate('crossrank', service);
 
+  connections = new Connections(service.metrics);
+  connections.install(app, config);
   installErrorHandler(app);
-  installJsonBodyParser(app);
-  installRequestMetrics(app, service.metrics);
+  installJsonBodyParser(app, config.maxJsonDepth, turns);
+  installRequestMetrics(app, service.metrics, connections, new RequestLog(app.log));
   installCors(app, config.corsOrigins);
   installAuth(app, config.apiKeys);
-
-  // Responses finished while closing end their connection: an idle keep-alive socket would hold
-  // close() up until its keepAliveTimeout (72 s).
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (closing) void reply.header('connection', 'close');
-    return payload;
-  });
 
   await app.register(healthRoutes(service));
   await app.register(infoRoutes(service, config));

@@ -17,6 +17,12 @@ export interface ServerConfig {
   maxTokensPerDoc: number;
   /** A rerank request not answered by then gets 503. */
   requestTimeoutMs: number;
+  /** A client has this long to send a whole request (headers and body); then 408 and the connection is closed. */
+  bodyTimeoutMs: number;
+  /** On shutdown, requests still unfinished after this are cut off and their connections closed. */
+  shutdownGraceMs: number;
+  /** Arrays and objects nested in a request body at most. */
+  maxJsonDepth: number;
   /** How long the first waiting request collects others before they are scored together; 0: each request alone. */
   batchWindowMs: number;
   /** Tokens (of all pairs) scored together at most in one cross-request batch; a larger request goes alone. */
@@ -36,6 +42,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxBodyBytes: 2_000_000,
   maxTokensPerDoc: 4096,
   requestTimeoutMs: 60_000,
+  bodyTimeoutMs: 20_000,
+  shutdownGraceMs: 10_000,
+  maxJsonDepth: 64,
   batchWindowMs: 2,
   maxBatchTokens: 32_768,
   maxQueue: 64,
@@ -76,6 +85,9 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'maxBodyBytes', flag: '--max-body-bytes <n>', env: 'CROSSRANK_MAX_BODY_BYTES', description: 'request body at most, in bytes', parse: integer(1) },
   { key: 'maxTokensPerDoc', flag: '--max-tokens-per-doc <n>', env: 'CROSSRANK_MAX_TOKENS_PER_DOC', description: 'document tokens kept at most (default and cap of max_tokens_per_doc)', parse: integer(1) },
   { key: 'requestTimeoutMs', flag: '--request-timeout-ms <ms>', env: 'CROSSRANK_REQUEST_TIMEOUT_MS', description: 'answer 503 to a rerank request not done by then', parse: integer(1) },
+  { key: 'bodyTimeoutMs', flag: '--body-timeout-ms <ms>', env: 'CROSSRANK_BODY_TIMEOUT_MS', description: 'answer 408 and close the connection of a client that has not sent its whole request by then', parse: integer(1) },
+  { key: 'shutdownGraceMs', flag: '--shutdown-grace-ms <ms>', env: 'CROSSRANK_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, close connections still busy after this', parse: integer(0) },
+  { key: 'maxJsonDepth', flag: '--max-json-depth <n>', env: 'CROSSRANK_MAX_JSON_DEPTH', description: 'arrays and objects nested in a request body at most', parse: integer(1) },
   { key: 'batchWindowMs', flag: '--batch-window-ms <ms>', env: 'CROSSRANK_BATCH_WINDOW_MS', description: 'collect concurrent requests this long to score them together (0: each alone)', parse: integer(0) },
   { key: 'maxBatchTokens', flag: '--max-batch-tokens <n>', env: 'CROSSRANK_MAX_BATCH_TOKENS', description: 'tokens of all requests scored together at most', parse: integer(1) },
   { key: 'maxQueue', flag: '--max-queue <n>', env: 'CROSSRANK_MAX_QUEUE', description: 'requests waiting for the model at most; then 429', parse: integer(1) },
@@ -90,8 +102,9 @@ export function resolveServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new InputError(`${key} must be an integer >= ${min}, got ${String(value)}`);
   };
   atLeast('port', 0);
-  for (const key of ['maxDocuments', 'maxBodyBytes', 'maxTokensPerDoc', 'requestTimeoutMs', 'maxBatchTokens', 'maxQueue'] as const) atLeast(key, 1);
+  for (const key of ['maxDocuments', 'maxBodyBytes', 'maxTokensPerDoc', 'requestTimeoutMs', 'bodyTimeoutMs', 'maxJsonDepth', 'maxBatchTokens', 'maxQueue'] as const) atLeast(key, 1);
   atLeast('batchWindowMs', 0);
+  atLeast('shutdownGraceMs', 0);
   if (config.port > 65535) throw new InputError(`port must be at most 65535, got ${config.port}`);
   if (config.apiKeys.some((key) => key.length === 0)) throw new InputError('an API key is empty');
   return config;

@@ -1,29 +1,76 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
+import type { EventLoopTurns } from './eventLoopTurns.js';
 
-const PROTO_KEY = /"__proto__"\s*:/;
+/** Bodies from this size on are parsed in an event-loop turn of their own (see EventLoopTurns). */
+const LARGE_BODY_CHARACTERS = 64 * 1024;
+
+// Only a text that may hold a prototype key pays for the reviver: the key itself, or any \u
+// escape (`"\u005f_proto__"` is `__proto__` once unescaped).
+const MAY_HOLD_PROTO_KEY = /__proto__|constructor|\\u/;
 
 /**
  * Replaces Fastify's JSON body parser, which drops the parser's message, with one whose error
- * says where the JSON breaks. Like Fastify's, it refuses `__proto__` keys (prototype poisoning
- * of code that merges the body); the scan runs only when the text contains such a key.
+ * says where the JSON breaks. It refuses bodies nested deeper than `maxDepth` (before parsing:
+ * a deep body costs stack when parsed and when echoed back, and would throw at serialisation),
+ * and, like Fastify's, `__proto__` keys and `constructor.prototype` (prototype poisoning of code
+ * that merges the body), checked on the parsed keys, so after JSON unescaping.
  */
-export function installJsonBodyParser(app: FastifyInstance): void {
+export function installJsonBodyParser(app: FastifyInstance, maxDepth: number, turns: EventLoopTurns): void {
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(new HttpError(400, 'the request body is empty; expected a JSON object', 'body'), undefined);
-    try {
-      done(null, PROTO_KEY.test(text) ? JSON.parse(text, refuseProtoKey) : JSON.parse(text));
-    } catch (error) {
-      if (error instanceof HttpError) return done(error, undefined);
-      done(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`, 'body'), undefined);
-    }
+    if (text.length < LARGE_BODY_CHARACTERS) return parseBody(text, maxDepth, done);
+    void turns.next(undefined, true).then(() => parseBody(text, maxDepth, done));
   });
 }
 
-function refuseProtoKey(key: string, value: unknown): unknown {
+function parseBody(text: string, maxDepth: number, done: (error: Error | null, body?: unknown) => void): void {
+  if (text.trim() === '') return done(new HttpError(400, 'the request body is empty; expected a JSON object', 'body'), undefined);
+  const depth = jsonDepth(text, maxDepth);
+  if (depth > maxDepth) return done(new HttpError(400, `the request body is nested deeper than ${maxDepth} levels of arrays and objects, the most this server accepts`, 'body'), undefined);
+  try {
+    done(null, MAY_HOLD_PROTO_KEY.test(text) ? JSON.parse(text, refusePrototypeKeys) : JSON.parse(text));
+  } catch (error) {
+    if (error instanceof HttpError) return done(error, undefined);
+    done(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`, 'body'), undefined);
+  }
+}
+
+// The characters that matter to nesting; V8's regex engine skips the rest (long strings) far
+// faster than a character loop.
+const STRUCTURE = /["\\[\]{}]/g;
+
+/**
+ * The deepest nesting of arrays and objects in a JSON text, brackets inside strings not counted;
+ * it stops counting once past `limit`. Malformed text gives some number: JSON.parse reports it.
+ */
+export function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  STRUCTURE.lastIndex = 0;
+  for (let match = STRUCTURE.exec(text); match !== null; match = STRUCTURE.exec(text)) {
+    const c = match[0];
+    if (inString) {
+      if (c === '\\') STRUCTURE.lastIndex++; // the escaped character, whatever it is
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return deepest;
+}
+
+function refusePrototypeKeys(key: string, value: unknown): unknown {
   if (key === '__proto__') throw new HttpError(400, 'the request body has a "__proto__" key, which this server refuses', 'body');
+  if (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype')) {
+    throw new HttpError(400, 'the request body has a "constructor.prototype" key, which this server refuses', 'body');
+  }
   return value;
 }

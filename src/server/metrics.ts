@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchReport } from './batcher.js';
+import type { RequestLog } from './requestLog.js';
 
 /**
  * The server's Prometheus metrics, in a registry of its own (several servers in one process,
@@ -63,6 +65,11 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** A client error Node answered before the request reached a route (a header timeout, bad HTTP). */
+  clientError(status: number): void {
+    this.requests.inc({ method: 'unknown', route: 'unmatched', status: String(status) });
+  }
+
   batchScored(report: BatchReport): void {
     this.pairsScored.inc(report.pairs);
     this.batchPairs.observe(report.pairs);
@@ -71,11 +78,28 @@ export class ServerMetrics {
   }
 }
 
-/** Counts and times every response under its route pattern (`unmatched` for 404s). */
-export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+/** What the request accounting needs to know of connections: whether a request was cut off by the body timeout. */
+export interface TimeoutWitness {
+  timedOutOn(socket: Socket): boolean;
+}
+
+/**
+ * Counts and times every request under its route pattern (`unmatched` for 404s), when its
+ * response closes, whichever way: answered (its status), cut off by the body timeout (408), or
+ * abandoned by its client before the answer was sent (499, as nginx logs it).
+ */
+export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetrics, connections: TimeoutWitness, log: RequestLog): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const socket = request.raw.socket;
+    reply.raw.once('close', () => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const status = reply.raw.writableFinished ? reply.statusCode : connections.timedOutOn(socket) ? 408 : CLIENT_CLOSED_REQUEST;
+      metrics.requests.inc({ method: request.method, route, status: String(status) });
+      metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+      log.completed(request, status, reply.elapsedTime);
+    });
   });
 }
+
+/** nginx's status for a request whose client closed the connection before the answer. */
+export const CLIENT_CLOSED_REQUEST = 499;

@@ -1,9 +1,9 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sigmoid } from '../rerank/activation.js';
 import type { CrossEncoder, CrossEncoderInfo } from '../rerank/crossEncoder.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from '../rerank/encodedPairs.js';
 import { Batcher, QueueFullError } from './batcher.js';
 import type { ServerConfig } from './config.js';
+import { EventLoopTurns } from './eventLoopTurns.js';
 import { HttpError } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 
@@ -27,7 +27,8 @@ export interface ScoredDocuments {
 
 // Tokenizing runs on the event loop: yield to it after about this much text, so a request
 // with many long documents does not hold up others (health checks included) while it is encoded.
-const CHARACTERS_PER_SLICE = 64 * 1024;
+// Slices of all requests take turns, one per event-loop iteration (see EventLoopTurns).
+const CHARACTERS_PER_SLICE = 32 * 1024;
 
 /**
  * The model behind the routes: loads and warms it up, encodes each request on arrival (with the
@@ -47,6 +48,7 @@ export class RerankService {
   constructor(
     loading: Promise<CrossEncoder>,
     private readonly config: ServerConfig,
+    private readonly turns: EventLoopTurns = new EventLoopTurns(),
   ) {
     this.batcher = new Batcher(
       (encodings) => this.model().scoreEncoded(encodings),
@@ -78,6 +80,11 @@ export class RerankService {
   /** A model score as a logit: as it is for one label; log-odds of P(relevant) for two. */
   logit(score: number): number {
     return this.model().info.numLabels === 1 ? score : Math.log(score / (1 - score));
+  }
+
+  /** Throws the 429 of a full queue: checked before a request's body is read, so that refusing costs little. */
+  refuseIfBusy(): void {
+    if (this.batcher.depth >= this.config.maxQueue) throw busy(this.batcher.retryAfterSeconds());
   }
 
   async score(request: ScoreRequest, signal: AbortSignal): Promise<ScoredDocuments> {
@@ -154,8 +161,11 @@ export class RerankService {
       for (const truncated of slice.truncated) encoded.truncated.push(truncated);
       start = end;
       if (start < request.documents.length) {
-        await yieldToEventLoop();
-        if (signal.aborted) throw this.abortError(signal);
+        try {
+          await this.turns.next(signal);
+        } catch {
+          throw this.abortError(signal);
+        }
       }
     }
     return encoded;

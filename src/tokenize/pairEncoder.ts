@@ -2,6 +2,7 @@ import type { Tokenizer } from '@huggingface/tokenizers';
 import { exactTokenizer } from './exactTokenizer.js';
 import { pairTemplateFromPostProcessor, type PairTemplate, type TemplatePiece } from './pairTemplate.js';
 import { earlyExitLength, earlyExitLengthFromEnd, SplitBoundaries } from './splitBoundaries.js';
+import { TextBound } from './textBound.js';
 import { truncatedLengths, type TruncationStrategy } from './truncation.js';
 import { InputError } from '../errors.js';
 
@@ -41,6 +42,7 @@ export class PairEncoder {
   readonly template: PairTemplate;
   readonly padTokenId: number;
   private splitBoundaries?: SplitBoundaries;
+  private textBound?: TextBound;
 
   // Private: its parameter is @huggingface/tokenizers' Tokenizer, whose declarations a strict
   // consumer build (NodeNext, skipLibCheck false) rejects; fromJson() is the way in.
@@ -72,8 +74,21 @@ export class PairEncoder {
     return { ids, tokens, text };
   }
 
+  /**
+   * encodeText of a text of which at most `keep` tokens from one end can be kept: a huge text is
+   * cut first (see TextBound), so that its cost is bounded by `keep`, not by its length. The
+   * tokens kept, and whether there are more than `keep`, are those of the whole text.
+   */
+  encodeTextBounded(text: string, keep: number, side: TruncationDirection): TextTokens {
+    this.textBound ??= new TextBound(this.tokenizerJson);
+    return this.textBound.encode(text, keep, side, (part) => this.encodeText(part));
+  }
+
   encodePair(query: string, document: string, options: PairEncodeOptions): PairEncoding {
-    return this.assemble(this.encodeText(query), this.encodeText(document), options);
+    // Each side keeps at most maxLength tokens, and a side cut to more than that is truncated, and
+    // counted by the truncation rule, as the whole side would be (see TextBound).
+    const side = options.direction ?? 'right';
+    return this.assemble(this.encodeTextBounded(query, options.maxLength, side), this.encodeTextBounded(document, options.maxLength, side), options);
   }
 
   /**
@@ -82,7 +97,7 @@ export class PairEncoder {
    * tokenizer's single-sequence template. The result has the shape of a pair's encoding.
    */
   encodeSingle(text: string, options: { maxLength: number }): PairEncoding {
-    return this.assembleSingle(this.encodeText(text), options.maxLength);
+    return this.assembleSingle(this.encodeTextBounded(text, options.maxLength, 'right'), options.maxLength);
   }
 
   /** Truncates one pre-tokenized text to fit `maxLength` and wraps it in the single template. */

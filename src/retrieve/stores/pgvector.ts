@@ -113,7 +113,7 @@ export class PgvectorStore implements DocumentStore {
       rows.map((r) => r.document.title ?? null),
       rows.map((r) => r.document.text),
       rows.map((r) => (r.document.metadata === undefined ? null : JSON.stringify(r.document.metadata))),
-      rows.map((r) => tsvectorLiteral(r.terms)),
+      rows.map((r) => tsvectorLiteral(r.terms === '' ? [] : r.terms.split(' '))),
       ...(hasVectors ? [rows.map((r) => vectorLiteral(r.vector as Float32Array))] : []),
     ];
     const updates = columns.slice(1).map((column) => `${column} = excluded.${column}`);

@@ -105,7 +105,7 @@ export class SqliteStore implements DocumentStore {
           deleteTerms.run(rowid);
           deleteVector?.run(BigInt(rowid));
         }
-        insertTerms.run(rowid, terms.join(' '));
+        insertTerms.run(rowid, terms);
         if (insertVector && vector) insertVector.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
       }
     })();

@@ -15,7 +15,8 @@ export interface StoredDocument {
 /** One document to write: the document, its BM25 terms (analysed, in order) and its embedding. */
 export interface DocumentRecord {
   document: StoredDocument;
-  terms: readonly string[];
+  /** The terms, in order, separated by single spaces (a huge document's terms as one string, not millions). */
+  terms: string;
   /** Required when the index has vectors, of exactly its dimension; absent otherwise. */
   vector?: Float32Array;
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import type { RerankService } from '../rerankService.js';
 import { cohereRerankBody } from '../schemas.js';
-import { checkQueryField, rankByScore, requestSignal } from './rerankRequest.js';
+import { checkQueryField, rankByScore, refuseWhenBusy, requestSignal } from './rerankRequest.js';
 
 type CohereDocument = string | { text: string; [field: string]: unknown };
 
@@ -30,7 +30,7 @@ export function cohereRoutes(service: RerankService, config: ServerConfig): Fast
     for (const version of ['1', '2'] as const) {
       app.post<{ Body: CohereRerankRequest }>(
         `/v${version}/rerank`,
-        { schema: { body: cohereRerankBody(config.maxDocuments) } },
+        { schema: { body: cohereRerankBody(config.maxDocuments) }, onRequest: refuseWhenBusy(service) },
         async (request, reply): Promise<CohereRerankResponse> => {
           const body = request.body;
           checkQueryField(body.query);

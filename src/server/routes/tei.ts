@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import type { RerankService } from '../rerankService.js';
 import { teiRerankBody } from '../schemas.js';
-import { checkQueryField, rankByScore, requestSignal } from './rerankRequest.js';
+import { checkQueryField, rankByScore, refuseWhenBusy, requestSignal } from './rerankRequest.js';
 
 interface TeiRerankRequest {
   query: string;
@@ -22,7 +22,7 @@ export type TeiRerankResponse = Array<{ index: number; score: number; text?: str
  */
 export function teiRoutes(service: RerankService, config: ServerConfig): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: TeiRerankRequest }>('/rerank', { schema: { body: teiRerankBody(config.maxDocuments) } }, async (request, reply): Promise<TeiRerankResponse> => {
+    app.post<{ Body: TeiRerankRequest }>('/rerank', { schema: { body: teiRerankBody(config.maxDocuments) }, onRequest: refuseWhenBusy(service) }, async (request, reply): Promise<TeiRerankResponse> => {
       const body = request.body;
       checkQueryField(body.query);
       const scored = await service.score(

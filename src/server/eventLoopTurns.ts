@@ -1,0 +1,48 @@
+/**
+ * Hands out event-loop turns one at a time, for heavy steps (parsing a large body): each waiter
+ * runs in a turn of its own, and the loop polls for I/O between turns, so a health check waits
+ * for one step at most, not for every step that became ready at the same moment. (Bodies that
+ * end together are otherwise all parsed in one go: stream ends are delivered as next-ticks, and
+ * setImmediate callbacks queued together also run together.)
+ */
+export class EventLoopTurns {
+  private readonly waiting: Array<() => void> = [];
+  /** Served before `waiting`: short steps that let a new request start (its body's parse). */
+  private readonly first: Array<() => void> = [];
+  private scheduled = false;
+
+  /**
+   * Resolves at the start of a turn of its own; rejects with the signal's reason as soon as it
+   * aborts (leaving the line). A `first` turn goes before the others: a request's parse waits for
+   * the other parses, not for every slice of every request in flight.
+   */
+  next(signal?: AbortSignal, first = false): Promise<void> {
+    const line = first ? this.first : this.waiting;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = line.indexOf(wake);
+        if (at >= 0) line.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      line.push(wake);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.first.length + this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      (this.first.shift() ?? this.waiting.shift())?.();
+      // Queued from inside an immediate: it runs in the next loop iteration, after an I/O poll.
+      this.schedule();
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Index } from '../src/pipeline/searchIndex.js';
+import { postgresForTests } from './support/postgres.js';
+import { assertOneLineError, runCli } from './support/runCli.js';
+
+// `crossrank index` is all or nothing per run (issue #11, finding 7): a bad line anywhere commits
+// nothing, says which line and why, and leaves no new file behind; a byte order mark is accepted.
+
+const work = mkdtempSync(join(tmpdir(), 'crossrank-index-atomic-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function corpus(name: string, lines: string[]): string {
+  const path = join(work, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+const documents = (from: number, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => JSON.stringify({ _id: `d${from + i}`, title: 'a title', text: `document number ${from + i} about reranking` }));
+
+test('a bad line at 3,001 commits nothing, names the line and why, and creates no file', async () => {
+  const path = corpus('bad-late.jsonl', [...documents(0, 3000), '{"_id": "d3000", "text": ', ...documents(3001, 10)]);
+  const index = join(work, 'late.sqlite');
+  const run = await runCli(['index', path, '--index', index, '--batch-size', '100']);
+  assertOneLineError(run, /bad-late\.jsonl:3001: not valid JSON/);
+  assert.equal(existsSync(index), false, 'no index file');
+  assert.deepEqual(readdirSync(work).filter((name) => name.startsWith('late.sqlite')), []);
+});
+
+test('a failure at line 1 creates no index file; a missing "text" is named', async () => {
+  const index = join(work, 'first.sqlite');
+  assertOneLineError(await runCli(['index', corpus('bad-first.jsonl', ['not json', ...documents(0, 3)]), '--index', index]), /bad-first\.jsonl:1: not valid JSON/);
+  assertOneLineError(await runCli(['index', corpus('no-text.jsonl', [...documents(0, 3), '{"_id": "x"}']), '--index', index]), /no-text\.jsonl:4: "text" must be a string/);
+  assert.equal(existsSync(index), false);
+});
+
+test('a failed run adds nothing to an existing index', async () => {
+  const index = join(work, 'existing.sqlite');
+  const first = await runCli(['index', corpus('good.jsonl', documents(0, 50)), '--index', index, '--batch-size', '10']);
+  assert.equal(first.code, 0, first.stderr);
+  assertOneLineError(await runCli(['index', corpus('more-bad.jsonl', [...documents(50, 500), '[1]']), '--index', index, '--batch-size', '10']), /more-bad\.jsonl:501: expected a JSON object/);
+  const opened = await Index.open(index, { create: false });
+  try {
+    assert.equal(await opened.count(), 50);
+  } finally {
+    await opened.close();
+  }
+});
+
+test('a failure after indexing began removes the index file the run created', async () => {
+  // The embedding model does not exist: the run fails once the index file is there.
+  const index = join(work, 'no-model.sqlite');
+  const run = await runCli(['index', corpus('fine.jsonl', documents(0, 5)), '--index', index, '--embed-model', join(work, 'missing-model')]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(existsSync(index), false, run.stderr);
+});
+
+test('a UTF-8 byte order mark on the first line is accepted', async () => {
+  const path = join(work, 'bom.jsonl');
+  writeFileSync(path, `\uFEFF${documents(0, 3).join('\n')}\n`);
+  const index = join(work, 'bom.sqlite');
+  const run = await runCli(['index', path, '--index', index]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /indexed 3 documents/);
+  const opened = await Index.open(index, { create: false });
+  try {
+    assert.deepEqual([...(await opened.get(['d0'])).keys()], ['d0']);
+  } finally {
+    await opened.close();
+  }
+});
+
+test('pgvector: a bad line commits nothing', async (t) => {
+  const postgres = await postgresForTests();
+  if ('skip' in postgres) return t.skip(postgres.skip);
+  const url = new URL(postgres.url);
+  url.searchParams.set('schema', `atomic_${process.pid}`);
+  const run = await runCli(['index', corpus('pg-bad.jsonl', [...documents(0, 300), '{']), '--index', url.toString(), '--batch-size', '50']);
+  assertOneLineError(run, /pg-bad\.jsonl:301: not valid JSON/);
+  await assert.rejects(Index.open(url.toString(), { create: false }), /holds no crossrank index/);
+});

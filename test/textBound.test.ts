@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CrossEncoder } from '../src/index.js';
+import { readJsonObject } from '../src/model/index.js';
+import { PairEncoder, type TextTokens } from '../src/tokenize/pairEncoder.js';
+import { TextBound } from '../src/tokenize/textBound.js';
+import type { TruncationStrategy } from '../src/tokenize/truncation.js';
+import { bertVocabDir } from './support/paths.js';
+import { RustTokenizer } from './support/rustTokenizer.js';
+import { seededRandom } from './support/seededRandom.js';
+import { testModel } from './support/testModels.js';
+
+// A huge text is cut before tokenizing (TextBound). The cut must be invisible: the tokens kept,
+// and whether there were more, are checked id for id against the whole text's encoding, on
+// texts made to be hard to cut: whitespace runs, long words, punctuation runs, CJK, Σ next to
+// punctuation (final sigma), added tokens, combining marks.
+
+interface Tokenizer {
+  name: string;
+  encoder: PairEncoder;
+  json: Record<string, unknown>;
+  rust: RustTokenizer;
+}
+
+async function tokenizers(): Promise<Tokenizer[]> {
+  const roberta = (await testModel('tiny-roberta')).dir;
+  return [
+    { name: 'BERT', dir: bertVocabDir },
+    { name: 'RoBERTa', dir: roberta },
+  ].map(({ name, dir }) => {
+    const json = readJsonObject(`${dir}/tokenizer.json`);
+    return { name, json, encoder: PairEncoder.fromJson(json, readJsonObject(`${dir}/tokenizer_config.json`)), rust: RustTokenizer.fromFile(`${dir}/tokenizer.json`) };
+  });
+}
+
+function hardText(random: () => number, length: number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const repeat = (piece: string, max: number): string => piece.repeat(1 + Math.floor(random() * max));
+  const pieces: Array<() => string> = [
+    () => pick(['the', 'Model', 'reranks', 'ΟΔΟΣ', 'naïve', 'e\u0301', 'don\'t', '42', 'x7']),
+    () => ' ',
+    () => repeat(pick([' ', '\n', '\t', ' \u3000', '\u00a0']), 300),
+    () => repeat(pick(['a', 'Zq', 'ß']), 400), // a long word: one [UNK] for BERT
+    () => repeat(pick(['.', ',', '!?', '-', '$', '::', '\'', '^`']), 200),
+    () => repeat(pick(['中', '文字', 'の', '한국어']), 20),
+    () => pick(['Σ.', '.Σ', 'ΑΣ..', '..Σ', 'Σ']),
+    () => pick(['[SEP]', '[CLS]', '</s>', '<s>', '<mask>', '[MASK].']),
+    () => pick(['🚀', '\u0301', '\ud83d', 'İ']),
+  ];
+  let text = '';
+  while (text.length < length) text += pick(pieces)();
+  return text;
+}
+
+function lastOrFirst(tokens: TextTokens, keep: number, side: 'right' | 'left'): number[] {
+  return side === 'right' ? tokens.ids.slice(0, keep) : tokens.ids.slice(Math.max(0, tokens.ids.length - keep));
+}
+
+test('a text cut before tokenizing keeps exactly the tokens of the whole text: BERT and RoBERTa, both sides', async () => {
+  const random = seededRandom(1101);
+  for (const { name, encoder } of await tokenizers()) {
+    let cut = 0;
+    for (let i = 0; i < 250; i++) {
+      const text = hardText(random, Math.floor(random() * 6000));
+      const full = encoder.encodeText(text);
+      for (const side of ['right', 'left'] as const) {
+        const keep = 1 + Math.floor(random() * 120);
+        const bounded = encoder.encodeTextBounded(text, keep, side);
+        const where = `${name} ${side} keep ${keep}: ${JSON.stringify(text.slice(0, 80))}… (${text.length} characters)`;
+        assert.deepEqual(lastOrFirst(bounded, keep, side), lastOrFirst(full, keep, side), where);
+        assert.equal(bounded.ids.length > keep, full.ids.length > keep, where);
+        if (bounded.ids.length < full.ids.length) cut++;
+      }
+    }
+    // The cases must exercise the cut, not only texts too short to cut.
+    assert.ok(cut > 150, `${name}: ${cut} texts cut`);
+  }
+});
+
+test('pairs of cut texts encode as the whole texts do, and as the Rust tokenizer does', async () => {
+  const random = seededRandom(1102);
+  for (const { name, encoder, rust } of await tokenizers()) {
+    let rustCompared = 0;
+    for (let i = 0; i < 200; i++) {
+      const query = hardText(random, Math.floor(random() * (random() < 0.3 ? 3000 : 60)));
+      const document = hardText(random, Math.floor(random() * 5000));
+      const maxLength = encoder.pairSpecialCount + 1 + Math.floor(random() * 100);
+      const truncation: TruncationStrategy = random() < 0.7 ? 'longest_first' : 'only_second';
+      const direction = random() < 0.5 ? 'right' : 'left';
+      const options = { maxLength, truncation, direction } as const;
+      const where = `${name} ${JSON.stringify({ maxLength, truncation, direction, query: query.slice(0, 40), document: document.slice(0, 40) })}`;
+      let whole: number[] | Error;
+      try {
+        whole = encoder.assemble(encoder.encodeText(query), encoder.encodeText(document), options).inputIds;
+      } catch (error) {
+        whole = error as Error;
+      }
+      let bounded: number[] | Error;
+      try {
+        bounded = encoder.encodePair(query, document, options).inputIds;
+      } catch (error) {
+        bounded = error as Error;
+      }
+      if (whole instanceof Error) assert.ok(bounded instanceof Error, where);
+      else assert.deepEqual(bounded, whole, where);
+      const reference = await rust.encodePair(query, document, maxLength, truncation, direction);
+      if (!(reference instanceof Error) && !(whole instanceof Error) && reference.inputIds.join() === whole.join()) {
+        assert.deepEqual(bounded, reference.inputIds, where);
+        rustCompared++;
+      }
+    }
+    assert.ok(rustCompared > 100, `${name}: ${rustCompared} pairs equal to the Rust tokenizer's`);
+  }
+});
+
+test('the cost of a huge text is bounded by the tokens kept, not by its length', async () => {
+  const [bert, roberta] = await tokenizers();
+  const huge = {
+    dots: '.'.repeat(2_000_000),
+    words: 'relevant passage about reranking '.repeat(60_000),
+    // 513 tokens take about 260 K characters here, a sixth of the text
+    whitespaceRuns: `${' '.repeat(500)}word\n`.repeat(3000),
+    longWords: `${'x'.repeat(300)} `.repeat(5000),
+  };
+  for (const [kind, text] of Object.entries(huge)) {
+    for (const { name, json, encoder } of kind === 'dots' ? [bert] : [bert, roberta]) {
+      for (const side of ['right', 'left'] as const) {
+        let longest = 0;
+        const tokens = new TextBound(json).encode(text, 512, side, (part) => {
+          longest = Math.max(longest, part.length);
+          return encoder.encodeText(part);
+        });
+        assert.ok(tokens.ids.length > 512, `${name} ${kind} ${side}: ${tokens.ids.length} tokens`);
+        // The part grows by doubling: at most twice what holds the tokens kept, well under the whole text.
+        assert.ok(longest <= text.length / 2, `${name} ${kind} ${side}: tokenized ${longest} of ${text.length} characters`);
+      }
+    }
+  }
+});
+
+test('tokenizers this bound does not know are tokenized whole', () => {
+  const unknown = new TextBound({ normalizer: null, pre_tokenizer: { type: 'Metaspace' } });
+  assert.equal(unknown.cuts, false);
+  const seen: number[] = [];
+  unknown.encode('a b '.repeat(10_000), 5, 'right', (part) => {
+    seen.push(part.length);
+    return { ids: [...part].map(() => 0) };
+  });
+  assert.deepEqual(seen, [40_000]);
+  assert.equal(new TextBound({ normalizer: { type: 'Strip' }, pre_tokenizer: { type: 'BertPreTokenizer' } }).cuts, false);
+});
+
+test('the reranker encodes huge documents as it would whole: per-document caps, both directions, chunking', async () => {
+  const dir = (await testModel('tiny-bert')).dir;
+  const random = seededRandom(1103);
+  for (const chunking of [false, true, { stride: 7, maxChunks: 3 }]) {
+    const bounded = await CrossEncoder.load(dir, { variant: 'fp32', threads: 1, chunking });
+    const whole = await CrossEncoder.load(dir, { variant: 'fp32', threads: 1, chunking });
+    // The reference: the same engine with the bound taken out.
+    const wholeEncoder = (whole as unknown as { encoder: PairEncoder }).encoder;
+    wholeEncoder.encodeTextBounded = (text) => wholeEncoder.encodeText(text);
+    try {
+      let cut = 0;
+      for (let i = 0; i < 60; i++) {
+        const pairs = Array.from({ length: 3 }, () => [hardText(random, Math.floor(random() * (random() < 0.2 ? 3000 : 40))), hardText(random, Math.floor(random() * 12_000))] as const);
+        const options = { maxDocumentTokens: [undefined, 5, 40, 300][Math.floor(random() * 4)], truncationDirection: random() < 0.5 ? ('left' as const) : ('right' as const) };
+        const actual = bounded.encodePairs(pairs, options);
+        const expected = whole.encodePairs(pairs, options);
+        const where = JSON.stringify({ chunking, options, pairs: pairs.map(([q, d]) => [q.length, d.length]) });
+        assert.deepEqual(actual.encodings.map((e) => e.inputIds), expected.encodings.map((e) => e.inputIds), where);
+        assert.deepEqual(actual.truncated, expected.truncated, where);
+        assert.deepEqual(actual.owners, expected.owners, where);
+        cut += pairs.filter(([, d]) => d.length > 4000).length;
+      }
+      assert.ok(cut > 50, `${cut} long documents`);
+    } finally {
+      await bounded.close();
+      await whole.close();
+    }
+  }
+});
