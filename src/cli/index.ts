@@ -88,7 +88,8 @@ function isNewIndexFile(location: string): boolean {
  * that a failure leaves nothing behind; the error then says so.
  */
 async function undoNewIndex(error: unknown, location: string, created: boolean): Promise<unknown> {
-  if (!created || !(error instanceof Error)) return error;
+  // Nothing to undo where the run failed before making the file (a location refused as a URL, say).
+  if (!created || !(error instanceof Error) || !existsSync(location)) return error;
   for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${location}${suffix}`, { force: true });
   error.message = `${error.message} (nothing was indexed: the new index ${location} was removed)`;
   return error;
