@@ -1,14 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { STARTER_MODEL_ID } from '../model/index.js';
-import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
+import { CrossEncoder, STARTER_MODEL_ID, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
+import { QueuedReranker } from '../rerank/queuedReranker.js';
 import { installAuth } from './auth.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
 import { installCors } from './cors.js';
 import { installErrorHandler } from './errors.js';
 import { installJsonBodyParser } from './jsonBody.js';
-import { installRequestMetrics } from './metrics.js';
+import { installRequestMetrics, ServerMetrics } from './metrics.js';
 import { openApiRoutes } from './openapi.js';
-import { RerankService } from './rerankService.js';
 import { cohereRoutes } from './routes/cohere.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
@@ -30,8 +29,10 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The model behind the routes; `crossrank.ready` resolves once it is loaded and warmed up. */
-    crossrank: RerankService;
+    /** The engine behind the routes; `crossrank.ready` resolves once it is loaded and warmed up. */
+    crossrank: QueuedReranker;
+    /** The server's Prometheus metrics. */
+    crossrankMetrics: ServerMetrics;
   }
 }
 
@@ -52,12 +53,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   const loading = CrossEncoder.load(model, { ...options.engine, worker: true, activation: 'none' });
-  const service = new RerankService(loading, config);
+  let metrics: ServerMetrics | null = null;
+  const service = new QueuedReranker(loading, {
+    batchWindowMs: config.batchWindowMs,
+    maxBatchTokens: config.maxBatchTokens,
+    maxQueue: config.maxQueue,
+    onBatch: (report) => metrics?.batchScored(report),
+  });
+  metrics = new ServerMetrics(() => service.depth);
   app.decorate('crossrank', service);
+  app.decorate('crossrankMetrics', metrics);
 
-  installErrorHandler(app);
+  installErrorHandler(app, config.requestTimeoutMs);
   installJsonBodyParser(app);
-  installRequestMetrics(app, service.metrics);
+  installRequestMetrics(app, metrics);
   installCors(app, config.corsOrigins);
   installAuth(app, config.apiKeys);
 
@@ -74,7 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(service));
   await app.register(infoRoutes(service, config));
-  await app.register(metricsRoutes(service.metrics));
+  await app.register(metricsRoutes(metrics));
   await app.register(openApiRoutes(config, VERSION));
   await app.register(cohereRoutes(service, config));
   await app.register(teiRoutes(service, config));

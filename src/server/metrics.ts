@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchReport } from './batcher.js';
+import type { BatchReport } from '../rerank/queuedReranker.js';
 
 /**
  * The server's Prometheus metrics, in a registry of its own (several servers in one process,

@@ -1,4 +1,4 @@
-/** What the rerank routes (Cohere and TEI) share: the request's abort signal, the query check, the ranking. */
+/** What the rerank routes (Cohere and TEI) share: the request's abort signal and the query check. */
 import type { FastifyReply } from 'fastify';
 import { HttpError } from '../errors.js';
 
@@ -16,7 +16,3 @@ export function checkQueryField(query: string): void {
   if (query.trim() === '') throw new HttpError(422, 'query is empty', 'query');
 }
 
-/** Document indices by score, best first; equal scores keep input order. */
-export function rankByScore(scores: readonly number[]): number[] {
-  return scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
-}
