@@ -54,6 +54,9 @@ const TINY_BERT: BertSpec = {
 export const TEST_MODELS = {
   'tiny-bert': { spec: TINY_BERT, tokenizer: 'bert-base-uncased', int8: true },
   'tiny-bert-2label': { spec: { ...TINY_BERT, numLabels: 2, seed: 2002 }, tokenizer: 'bert-base-uncased', int8: false },
+  // Two labels whose logits lie far apart (gaps of tens): a probability of 1 in float64, so a raw
+  // score rebuilt from it would be infinite.
+  'tiny-bert-2label-wide': { spec: { ...TINY_BERT, numLabels: 2, seed: 2002, classifierStd: 30 }, tokenizer: 'bert-base-uncased', int8: false },
   'tiny-roberta': {
     spec: {
       arch: 'roberta',
