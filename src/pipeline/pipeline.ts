@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
 import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
 import { checkQuery } from '../rerank/documents.js';
 import { rankByScore } from '../rerank/ranking.js';
@@ -84,8 +84,7 @@ export class Pipeline {
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkQuery(query);
-    const topN = options.topN ?? 10;
-    if (!Number.isInteger(topN) || topN < 1) throw new InputError(`topN must be a positive integer, got ${topN}`);
+    const topN = positiveIntegerOption(options.topN ?? 10, 'topN');
     const found = await this.retrieve(query, options.firstStage ?? this.defaultFirstStage, options.candidates ?? 100);
     if (!this.reranker) {
       return found

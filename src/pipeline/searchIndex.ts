@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { BiEncoder, type BiEncoderOptions } from '../embed/biEncoder.js';
-import { InputError } from '../errors.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
 import { analyze } from '../retrieve/analyzer.js';
 import { reciprocalRankFusion } from '../retrieve/fusion.js';
 import { openStore } from '../retrieve/stores/open.js';
@@ -117,8 +117,7 @@ export class Index {
 
   /** Adds (or replaces, by id) documents, `batchSize` per transaction. */
   async add(documents: readonly IndexDocument[], options: AddOptions = {}): Promise<void> {
-    const batchSize = options.batchSize ?? 256;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`batchSize must be a positive integer, got ${batchSize}`);
+    const batchSize = positiveIntegerOption(options.batchSize ?? 256, 'batchSize');
     for (let start = 0; start < documents.length; start += batchSize) {
       await this.writeBatch(documents.slice(start, start + batchSize));
       options.onProgress?.(Math.min(start + batchSize, documents.length), documents.length);
@@ -128,7 +127,7 @@ export class Index {
 
   /** Adds documents from a stream (a corpus file too large to hold), `batchSize` per transaction; returns how many. */
   async addAll(documents: Iterable<IndexDocument> | AsyncIterable<IndexDocument>, options: AddOptions & { total?: number } = {}): Promise<number> {
-    const batchSize = options.batchSize ?? 256;
+    const batchSize = positiveIntegerOption(options.batchSize ?? 256, 'batchSize');
     let batch: IndexDocument[] = [];
     let done = 0;
     const flush = async (): Promise<void> => {
@@ -153,7 +152,7 @@ export class Index {
 
   /** The k best candidates for the query, best first, with the first stage's own scores. */
   async firstStage(query: string, stage: FirstStage, k: number): Promise<ScoredId[]> {
-    if (!Number.isInteger(k) || k < 1) throw new InputError(`candidates must be a positive integer, got ${k}`);
+    positiveIntegerOption(k, 'candidates');
     switch (stage) {
       case 'bm25':
         return this.store.textSearch(analyze(query, this.settings.analyzer), k);

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
 import { STARTER_MODEL_ID, type ModelConfig, type ModelVariant } from '../model/index.js';
 import type { PairEncoder, PairEncoding, TextTokens, TruncationDirection } from '../tokenize/pairEncoder.js';
 import type { TruncationStrategy } from '../tokenize/truncation.js';
@@ -128,10 +128,7 @@ export class CrossEncoder {
    */
   encodePairs(pairs: readonly QueryDocumentPair[], options: EncodePairsOptions = {}): EncodedPairs {
     this.assertOpen();
-    const maxDocumentTokens = options.maxDocumentTokens ?? Number.POSITIVE_INFINITY;
-    if (maxDocumentTokens !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxDocumentTokens) || maxDocumentTokens < 1)) {
-      throw new InputError(`maxDocumentTokens must be a positive integer, got ${options.maxDocumentTokens}`);
-    }
+    const maxDocumentTokens = options.maxDocumentTokens === undefined ? Number.POSITIVE_INFINITY : positiveIntegerOption(options.maxDocumentTokens, 'maxDocumentTokens');
     const direction = options.truncationDirection ?? 'right';
     const queryTokens = new Map<string, TextTokens>();
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
@@ -195,10 +192,7 @@ export class CrossEncoder {
     if (!Array.isArray(documents)) throw new InputError('documents must be an array');
     const textField = options.textField ?? 'text';
     const texts = documents.map((document, index) => documentText(document, index, textField));
-    const topN = options.topN ?? documents.length;
-    if (options.topN !== undefined && (!Number.isInteger(topN) || topN < 1)) {
-      throw new InputError(`topN must be a positive integer, got ${options.topN}`);
-    }
+    const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
 
     const scores = await this.score(texts.map((text) => [query, text] as const));
     const order = rankByScore(scores);
