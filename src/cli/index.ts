@@ -3,32 +3,35 @@ import { InputError } from '../errors.js';
 import { countRecords, readCorpus } from '../eval/beir.js';
 import { Index } from '../pipeline/searchIndex.js';
 import { positiveInteger } from './optionParsers.js';
+import { OPTIONS } from './options.js';
 import { progressBar } from './progress.js';
 
 interface IndexFlags {
   index: string;
   embedModel?: string;
-  batchSize: number;
+  docsPerCommit: number;
   keepStopwords?: boolean;
   delete?: string;
   threads?: number;
+  quiet?: boolean;
 }
 
 export function indexCommand(): Command {
   return new Command('index')
     .description('add the documents of a BEIR corpus.jsonl to a search index (created if needed), or delete documents from it')
     .argument('[corpus]', 'corpus.jsonl: one {"_id", "title"?, "text", "metadata"?} per line')
-    .requiredOption('-i, --index <path|url>', 'SQLite index file, or postgres://user@host/db[?schema=name] for PostgreSQL with pgvector')
-    .option('-e, --embed-model <dir>', 'embedding model (sentence-transformers ONNX layout) for dense search; a new index only')
-    .option('--batch-size <n>', 'documents per transaction and embedding call', positiveInteger, 256)
+    .addOption(OPTIONS.index('SQLite index file, or postgres://user@host/db[?schema=name] for PostgreSQL with pgvector').makeOptionMandatory())
+    .addOption(OPTIONS.embedModel('embedding model (sentence-transformers ONNX layout; a directory or hub id) for dense search; a new index only'))
+    .option('--docs-per-commit <n>', 'documents per transaction and embedding call', positiveInteger, 256)
     .option('--keep-stopwords', 'keep English stopwords in BM25 terms (a new index only)')
     .option('--delete <ids>', 'delete these comma-separated document ids instead of adding')
-    .option('--threads <n>', 'ONNX Runtime threads for embedding (default: all cores)', positiveInteger)
+    .addOption(OPTIONS.threads('ONNX Runtime threads for embedding (default: all cores)'))
+    .addOption(OPTIONS.quiet())
     .action(async (corpus: string | undefined, flags: IndexFlags) => {
       if ((corpus === undefined) === (flags.delete === undefined)) throw new InputError('give a corpus file to add, or --delete <ids>, not both');
       const index = await Index.open(flags.index, {
         embedModel: flags.embedModel,
-        embedOptions: { threads: flags.threads },
+        embedOptions: { threads: flags.threads, quiet: flags.quiet },
         stopwords: flags.keepStopwords ? false : undefined,
         create: corpus !== undefined,
       });
@@ -41,11 +44,11 @@ export function indexCommand(): Command {
         }
         const path = corpus as string;
         const total = await countRecords(path);
-        const progress = progressBar('indexing');
+        const progress = progressBar('indexing', flags.quiet);
         const started = performance.now();
         let added: number;
         try {
-          added = await index.addAll(readCorpus(path), { batchSize: flags.batchSize, total, onProgress: (done) => progress.update(done, total) });
+          added = await index.addAll(readCorpus(path), { batchSize: flags.docsPerCommit, total, onProgress: (done) => progress.update(done, total) });
         } finally {
           progress.stop();
         }
