@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../scripts/model-gen/rng.js';
-import type { IndexDocument } from '../src/pipeline/searchIndex.js';
+import type { IndexDocument } from '../src/retrieve/searchIndex.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../assets/bench/', import.meta.url));
 

@@ -23,7 +23,7 @@ export type { TruncationDirection } from './tokenize/pairEncoder.js';
 export { resolveModelDir, listCachedModels, defaultCacheDir, HubError, type ResolveModelOptions, type HubOptions, type CachedModel, type HubErrorKind } from './hub/index.js';
 export { BiEncoder, type BiEncoderOptions, type BiEncoderInfo } from './embed/biEncoder.js';
 export { POOLING_MODES, type PoolingMode } from './embed/pooling.js';
-export { Index, FIRST_STAGES, type FirstStage, type IndexDocument, type IndexOpenOptions, type AddOptions } from './pipeline/searchIndex.js';
+export { Index, FIRST_STAGES, type FirstStage, type IndexDocument, type IndexOpenOptions, type AddOptions } from './retrieve/searchIndex.js';
 export { Pipeline, type SearchOptions, type SearchHit, type PipelineOpenOptions } from './pipeline/pipeline.js';
 export type { IndexSettings, ScoredId, StoredDocument } from './retrieve/stores/types.js';
 export { evaluateRun, evaluateQuery, METRIC_NAMES, type Metrics, type Qrels, type Run, type RetrievedDocument, type RunEvaluation } from './eval/metrics.js';

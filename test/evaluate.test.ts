@@ -7,7 +7,7 @@ import { BiEncoder } from '../src/embed/biEncoder.js';
 import { loadBeirDataset, readCorpus } from '../src/eval/beir.js';
 import { evaluatePipeline } from '../src/eval/evaluate.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
-import { Index, type FirstStage } from '../src/pipeline/searchIndex.js';
+import { Index, type FirstStage } from '../src/retrieve/searchIndex.js';
 import { CrossEncoder } from '../src/rerank/crossEncoder.js';
 import { repoRoot } from './support/paths.js';
 import { testModel } from './support/testModels.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadBeirDataset } from '../src/eval/beir.js';
 import { evaluateRun, trecOrder, type RetrievedDocument } from '../src/eval/metrics.js';
-import { Index } from '../src/pipeline/searchIndex.js';
+import { Index } from '../src/retrieve/searchIndex.js';
 import { repoRoot } from './support/paths.js';
 import { assertOneLineError, runCli } from './support/runCli.js';
 import { testModel } from './support/testModels.js';

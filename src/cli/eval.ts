@@ -11,7 +11,7 @@ import { winLoss, type WinLoss } from '../eval/winLoss.js';
 import { writeTrecRun } from '../eval/trecRun.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { CrossEncoder, type ModelVariant } from '../rerank/crossEncoder.js';
-import { FIRST_STAGES, Index, type FirstStage } from '../pipeline/searchIndex.js';
+import { FIRST_STAGES, Index, type FirstStage } from '../retrieve/searchIndex.js';
 import { OPTIONS, RERANK_MODEL_ALIAS } from './options.js';
 import { progressBar } from './progress.js';
 

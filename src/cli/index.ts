@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { countRecords, readCorpus } from '../eval/beir.js';
-import { Index } from '../pipeline/searchIndex.js';
+import { Index } from '../retrieve/searchIndex.js';
 import { positiveInteger } from './optionParsers.js';
 import { OPTIONS } from './options.js';
 import { progressBar } from './progress.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { Pipeline, type SearchHit } from '../pipeline/pipeline.js';
-import { FIRST_STAGES, type FirstStage } from '../pipeline/searchIndex.js';
+import { FIRST_STAGES, type FirstStage } from '../retrieve/searchIndex.js';
 import type { ModelVariant } from '../rerank/crossEncoder.js';
 import { checkQuery } from '../rerank/documents.js';
 import { OPTIONS, RERANK_MODEL_ALIAS } from './options.js';

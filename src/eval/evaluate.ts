@@ -1,5 +1,5 @@
 import type { Pipeline, SearchHit } from '../pipeline/pipeline.js';
-import type { FirstStage } from '../pipeline/searchIndex.js';
+import type { FirstStage } from '../retrieve/searchIndex.js';
 import type { BeirDataset } from './beir.js';
 import { evaluateRun, type RetrievedDocument, type Run, type RunEvaluation } from './metrics.js';
 

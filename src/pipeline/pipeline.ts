@@ -4,9 +4,9 @@ import { checkQuery } from '../rerank/documents.js';
 import { rankByScore } from '../rerank/ranking.js';
 import type { StoredDocument } from '../retrieve/stores/types.js';
 import { checkFirstStageWeight, interpolateScores } from './interpolation.js';
-import { passageText } from './passage.js';
+import { passageText } from '../retrieve/passage.js';
 import { recommendedFirstStageWeight } from './recommendedWeight.js';
-import { Index, type FirstStage, type IndexOpenOptions } from './searchIndex.js';
+import { Index, type FirstStage, type IndexOpenOptions } from '../retrieve/searchIndex.js';
 
 export interface SearchOptions {
   /** Default: hybrid when the index has vectors, else bm25. */

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { BiEncoder, type BiEncoderOptions } from '../embed/biEncoder.js';
 import { InputError, positiveIntegerOption } from '../errors.js';
-import { analyze } from '../retrieve/analyzer.js';
-import { reciprocalRankFusion } from '../retrieve/fusion.js';
-import { openStore } from '../retrieve/stores/open.js';
+import { analyze } from './analyzer.js';
+import type { Embedder } from './embedder.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { openStore } from './stores/open.js';
 import {
   SCHEMA_VERSION,
   type DocumentRecord,
@@ -11,7 +12,7 @@ import {
   type IndexSettings,
   type ScoredId,
   type StoredDocument,
-} from '../retrieve/stores/types.js';
+} from './stores/types.js';
 import { passageText } from './passage.js';
 
 /** How the first stage finds candidates: BM25 terms, embedding similarity, or both fused by reciprocal rank. */
@@ -24,10 +25,10 @@ export type IndexDocument = StoredDocument;
 
 export interface IndexOpenOptions {
   /**
-   * The embedding model (a directory or a loaded BiEncoder). For a new index it makes the index
+   * The embedding model (a directory or hub id, loaded as a BiEncoder, or any loaded Embedder). For a new index it makes the index
    * dense; for an existing one it replaces the model recorded in the index (same dimension).
    */
-  embedModel?: string | BiEncoder;
+  embedModel?: string | Embedder;
   /** How a model given by directory is loaded (threads, batch sizes, variant). */
   embedOptions?: Omit<BiEncoderOptions, 'queryPrefix' | 'documentPrefix'>;
   /** New index: drop English stopwords from BM25 terms (default true). */
@@ -49,13 +50,13 @@ export interface AddOptions {
  * Answers the first stage of a search: the k best candidates of a query.
  */
 export class Index {
-  private embedder: BiEncoder | null;
-  private embedderLoading: Promise<BiEncoder> | null = null;
+  private embedder: Embedder | null;
+  private embedderLoading: Promise<Embedder> | null = null;
 
   private constructor(
     private readonly store: DocumentStore,
     readonly settings: IndexSettings,
-    embedder: BiEncoder | null,
+    embedder: Embedder | null,
     private readonly ownsEmbedder: boolean,
     private readonly embedOptions: IndexOpenOptions['embedOptions'],
   ) {
@@ -64,7 +65,7 @@ export class Index {
 
   static async open(location: string, options: IndexOpenOptions = {}): Promise<Index> {
     const store = await openStore(location, { create: options.create ?? true });
-    let embedder: BiEncoder | null = null;
+    let embedder: Embedder | null = null;
     const ownsEmbedder = typeof options.embedModel === 'string';
     try {
       let settings = await store.settings();
@@ -202,7 +203,7 @@ export class Index {
   }
 
   /** The embedding model: the one given at open, else the one recorded in the index, loaded on first use. */
-  private async requireEmbedder(purpose: string): Promise<BiEncoder> {
+  private async requireEmbedder(purpose: string): Promise<Embedder> {
     if (this.embedder) return this.embedder;
     const embedding = this.settings.embedding;
     if (embedding === null) throw new InputError(`${purpose} needs vectors, and index ${this.location} has none: build it with an embedding model`);
@@ -221,7 +222,7 @@ export class Index {
   }
 }
 
-function newSettings(embedder: BiEncoder | null, stopwords: boolean): IndexSettings {
+function newSettings(embedder: Embedder | null, stopwords: boolean): IndexSettings {
   return {
     schema: SCHEMA_VERSION,
     analyzer: { stopwords },
@@ -236,7 +237,7 @@ function newSettings(embedder: BiEncoder | null, stopwords: boolean): IndexSetti
   };
 }
 
-function checkCompatible(settings: IndexSettings, embedder: BiEncoder | null, options: IndexOpenOptions, location: string): void {
+function checkCompatible(settings: IndexSettings, embedder: Embedder | null, options: IndexOpenOptions, location: string): void {
   if (options.stopwords !== undefined && options.stopwords !== settings.analyzer.stopwords) {
     throw new InputError(`index ${location} was built with stopwords ${settings.analyzer.stopwords ? 'dropped' : 'kept'}; rebuild it to change that`);
   }
