@@ -6,14 +6,14 @@ import type { TeiRerankResponse } from '../src/server/routes/tei.js';
 import { startServer, type TestServer } from './support/server.js';
 import { testModel, type TestModel } from './support/testModels.js';
 
-const QUERY = 'how do I convert images between formats';
+const QUERY = 'which program edits photos';
 const DOCUMENTS = [
-  'ImageMagick converts, resizes and edits images from the command line.',
-  'A tiny text editor.',
-  'The GIMP is an image manipulation program; it reads and writes many formats, including PNG, JPEG, TIFF and WebP.',
-  'Berlin has 3.7 million inhabitants.',
-  'convert input.png output.jpg',
-  'vim',
+  'GIMP edits photos: layers, masks, filters and colour correction.',
+  'A spreadsheet for household budgets.',
+  'darktable develops raw photos from digital cameras.',
+  'Recipes for bread and cakes.',
+  'photo editor',
+  'ed',
 ];
 
 let model: TestModel;

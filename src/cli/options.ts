@@ -48,6 +48,24 @@ export const OPTIONS = {
   firstStageWeight: (help: string): Option => new Option('-w, --first-stage-weight <w>', help).argParser(nonNegativeNumber),
 };
 
+/** The engine options that every command running a cross-encoder takes (rerank, serve), in help order. */
+export function engineOptions(): Option[] {
+  return [
+    OPTIONS.variant(),
+    OPTIONS.maxLength(),
+    OPTIONS.truncation(),
+    OPTIONS.threads(),
+    OPTIONS.device(),
+    OPTIONS.batchSize(),
+    OPTIONS.batchTokens(),
+    OPTIONS.chunk(),
+    OPTIONS.chunkWindow(),
+    OPTIONS.chunkStride(),
+    OPTIONS.maxChunks(),
+    OPTIONS.quiet(),
+  ];
+}
+
 /** --rerank-model, the name search and eval gave -m before it meant --model everywhere: still read, no longer shown. */
 export const RERANK_MODEL_ALIAS = (): Option => new Option('--rerank-model <dir|id>', 'same as --model').hideHelp();
 

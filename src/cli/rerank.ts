@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Activation } from '../rerank/activation.js';
 import { CrossEncoder, STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
-import { chunkingFrom, OPTIONS, type ChunkFlags } from './options.js';
+import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
 import { formatRankedTable } from './rankedTable.js';
 import { readDocuments, type DocumentsFormat } from './readDocuments.js';
 import { InputError } from '../errors.js';
@@ -27,7 +27,7 @@ interface RerankFlags extends ChunkFlags {
 }
 
 export function rerankCommand(): Command {
-  return new Command('rerank')
+  const command = new Command('rerank')
     .description('rank documents by relevance to a query with a cross-encoder')
     .addOption(OPTIONS.model(STARTER_MODEL_ID))
     .requiredOption('-q, --query <text>', 'the query')
@@ -36,20 +36,9 @@ export function rerankCommand(): Command {
     .option('--text-field <name>', 'field of a JSONL object that holds the text', 'text')
     .addOption(OPTIONS.topN('show only the best k documents'))
     .addOption(OPTIONS.json('print JSON [{"index", "score", "document"}] instead of a table'))
-    .addOption(OPTIONS.variant())
-    .addOption(OPTIONS.maxLength())
-    .addOption(OPTIONS.truncation())
-    .addOption(OPTIONS.activation())
-    .addOption(OPTIONS.threads())
-    .addOption(OPTIONS.device())
-    .addOption(OPTIONS.batchSize())
-    .addOption(OPTIONS.batchTokens())
-    .addOption(OPTIONS.chunk())
-    .addOption(OPTIONS.chunkWindow())
-    .addOption(OPTIONS.chunkStride())
-    .addOption(OPTIONS.maxChunks())
-    .addOption(OPTIONS.quiet())
-    .action(async (flags: RerankFlags) => {
+    .addOption(OPTIONS.activation());
+  for (const option of engineOptions()) command.addOption(option);
+  return command.action(async (flags: RerankFlags) => {
       const query = checkQuery(flags.query);
       const docsPath = flags.docs ?? (process.stdin.isTTY ? undefined : '-');
       if (docsPath === undefined) throw new InputError('no documents: pass --docs <file> or pipe them on stdin');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import { buildApp, type ServerEngineOptions } from '../server/app.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
-import { chunkingFrom, OPTIONS, type ChunkFlags } from './options.js';
+import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
 
 interface EngineFlags extends ChunkFlags {
   model: string;
@@ -28,19 +28,8 @@ export function serveCommand(): Command {
     .addOption(OPTIONS.model(STARTER_MODEL_ID));
   const settingOptions = SERVER_SETTINGS.map((setting) => ({ setting, option: settingOption(setting) }));
   for (const { option } of settingOptions) command.addOption(option);
+  for (const option of engineOptions()) command.addOption(option);
   return command
-    .addOption(OPTIONS.variant())
-    .addOption(OPTIONS.threads())
-    .addOption(OPTIONS.maxLength())
-    .addOption(OPTIONS.truncation())
-    .addOption(OPTIONS.device())
-    .addOption(OPTIONS.batchSize())
-    .addOption(OPTIONS.batchTokens())
-    .addOption(OPTIONS.chunk())
-    .addOption(OPTIONS.chunkWindow())
-    .addOption(OPTIONS.chunkStride())
-    .addOption(OPTIONS.maxChunks())
-    .addOption(OPTIONS.quiet())
     .addOption(new Option('--log-level <level>', 'log level (JSON lines on stdout)').choices(LOG_LEVELS).default('info').env('CROSSRANK_LOG_LEVEL'))
     .action(async (flags: ServeFlags) => {
       // commander names a value after its flag (--api-key: apiKey); the config after the setting (apiKeys)
