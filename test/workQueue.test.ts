@@ -99,6 +99,7 @@ test('a failed call rejects every request of its batch, and the batcher goes on'
 
 test('a request aborted while its batch runs: its items not yet run are skipped, the others are scored', async () => {
   const calls: number[][] = [];
+  const reports: BatchReport[] = [];
   const abort = new AbortController();
   // Runs item by item, as forward passes would, asking `live` before each.
   const queue = queueOf(async (batch, live) => {
@@ -111,12 +112,15 @@ test('a request aborted while its batch runs: its items not yet run are skipped,
       results[i] = batch[i].inputIds[0];
     }
     return results;
-  }, { windowMs: 20, maxBatchCost: 1000, maxQueue: 10 });
+  }, { windowMs: 20, maxBatchCost: 1000, maxQueue: 10 }, (report) => reports.push(report));
   const kept = queue.submit(encodings(1, 3, 3));
   const dropped = queue.submit(encodings(2, 3, 3, 3), abort.signal);
   await assert.rejects(dropped, (error: unknown) => error instanceof CancelledError);
   assert.deepEqual(await kept, [100, 101]);
   assert.deepEqual(calls, [[100], [101]]);
+  await queue.idle();
+  // Metrics count what ran: the kept request's 2 items, not the 3 skipped.
+  assert.deepEqual({ requests: reports[0].requests, pairs: reports[0].pairs }, { requests: 2, pairs: 2 });
 });
 
 test('a timed-out request is refused with a CancelledError whose reason is timeout', async () => {

@@ -82,9 +82,9 @@ export class ModelRunner {
 
   /**
    * Runs `encodings` in batches of similar length (see planBatches), each padded to its own
-   * longest; `read` gets each batch's outputs with the indices of its rows. Before each forward
-   * pass, rows whose `live(index)` is false are dropped (a batch left empty is not run): work
-   * whose caller gave up is never scored.
+   * longest; `read` gets each batch's outputs with the indices of its rows. `live(index)` is asked
+   * once per row, just before its forward pass: rows for which it is false are dropped (a batch
+   * left empty is not run), so work whose caller gave up is never scored.
    */
   async runBatches(
     encodings: readonly PairEncoding[],

@@ -13,7 +13,7 @@ export interface WorkQueueOptions {
 export interface BatchReport {
   /** Submissions in the batch (those cancelled meanwhile included). */
   requests: number;
-  /** Work items in the batch. */
+  /** Work items run: those of the batch less those skipped because their submission was cancelled. */
   pairs: number;
   /** Summed cost of its items (for pairs: unpadded tokens). */
   tokens: number;
@@ -21,8 +21,8 @@ export interface BatchReport {
 }
 
 /**
- * Runs items: one result per item, in order. Items whose `live(index)` is false when they would
- * reach a forward pass belong to a cancelled submission: skip them (their results are dropped).
+ * Runs items: one result per item, in order. Ask `live(index)` once per item, just before it would
+ * reach a forward pass: false means its submission was cancelled, so skip it (its result is dropped).
  */
 export type ProcessItems<I, R> = (items: readonly I[], live: (index: number) => boolean) => Promise<readonly R[]>;
 
@@ -153,7 +153,12 @@ export class WorkQueue<I, R> {
     const owners = batch.flatMap((job) => job.items.map(() => job));
     const started = performance.now();
     try {
-      const results = await this.process(items, (index) => !owners[index].cancelled);
+      let skipped = 0;
+      const results = await this.process(items, (index) => {
+        if (!owners[index].cancelled) return true;
+        skipped++;
+        return false;
+      });
       let offset = 0;
       for (const job of batch) {
         job.resolve(results.slice(offset, offset + job.items.length));
@@ -163,7 +168,7 @@ export class WorkQueue<I, R> {
       const cost = batch.reduce((sum, job) => sum + job.cost, 0);
       const rate = cost / Math.max(seconds, 1e-3);
       this.costPerSecond = this.costPerSecond === 0 ? rate : 0.7 * this.costPerSecond + 0.3 * rate;
-      this.onBatch({ requests: batch.length, pairs: items.length, tokens: cost, seconds });
+      this.onBatch({ requests: batch.length, pairs: items.length - skipped, tokens: cost, seconds });
     } catch (error) {
       for (const job of batch) job.reject(error);
     } finally {
