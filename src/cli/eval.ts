@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { countRecords, loadBeirDataset, readCorpus } from '../eval/beir.js';
 import { evaluatePipeline, rerankedRuns, type PipelineEvaluation } from '../eval/evaluate.js';

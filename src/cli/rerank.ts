@@ -39,34 +39,34 @@ export function rerankCommand(): Command {
     .addOption(OPTIONS.activation());
   for (const option of engineOptions()) command.addOption(option);
   return command.action(async (flags: RerankFlags) => {
-      const query = checkQuery(flags.query);
-      const docsPath = flags.docs ?? (process.stdin.isTTY ? undefined : '-');
-      if (docsPath === undefined) throw new InputError('no documents: pass --docs <file> or pipe them on stdin');
-      const documents = await readDocuments({ path: docsPath, format: flags.format, textField: flags.textField });
+    const query = checkQuery(flags.query);
+    const docsPath = flags.docs ?? (process.stdin.isTTY ? undefined : '-');
+    if (docsPath === undefined) throw new InputError('no documents: pass --docs <file> or pipe them on stdin');
+    const documents = await readDocuments({ path: docsPath, format: flags.format, textField: flags.textField });
 
-      const encoder = await CrossEncoder.load(flags.model, {
-        variant: flags.variant,
-        maxLength: flags.maxLength,
-        truncation: flags.truncation,
-        activation: flags.activation,
-        threads: flags.threads,
-        device: flags.device,
-        maxBatchPairs: flags.batchSize,
-        maxBatchTokens: flags.batchTokens,
-        chunking: chunkingFrom(flags),
-        quiet: flags.quiet,
-      });
-      try {
-        const topN = Math.min(flags.topN ?? documents.length, documents.length);
-        const results = await encoder.rerank(query, documents, { topN, returnDocuments: true, textField: flags.textField });
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(results)}\n`);
-        } else {
-          const texts = documents.map((document, index) => documentText(document, index, flags.textField));
-          process.stdout.write(`${formatRankedTable(results, texts, process.stdout.columns ?? 100)}\n`);
-        }
-      } finally {
-        await encoder.close();
-      }
+    const encoder = await CrossEncoder.load(flags.model, {
+      variant: flags.variant,
+      maxLength: flags.maxLength,
+      truncation: flags.truncation,
+      activation: flags.activation,
+      threads: flags.threads,
+      device: flags.device,
+      maxBatchPairs: flags.batchSize,
+      maxBatchTokens: flags.batchTokens,
+      chunking: chunkingFrom(flags),
+      quiet: flags.quiet,
     });
+    try {
+      const topN = Math.min(flags.topN ?? documents.length, documents.length);
+      const results = await encoder.rerank(query, documents, { topN, returnDocuments: true, textField: flags.textField });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(results)}\n`);
+      } else {
+        const texts = documents.map((document, index) => documentText(document, index, flags.textField));
+        process.stdout.write(`${formatRankedTable(results, texts, process.stdout.columns ?? 100)}\n`);
+      }
+    } finally {
+      await encoder.close();
+    }
+  });
 }

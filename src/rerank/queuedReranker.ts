@@ -62,7 +62,7 @@ export class QueuedReranker {
 
   constructor(
     loading: Promise<CrossEncoder>,
-    private readonly options: QueueOptions,
+    options: QueueOptions,
   ) {
     this.queue = new WorkQueue<PairEncoding, number>(
       (encodings, live) => this.model().rawScores(encodings, live),
