@@ -7,15 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRng } from '../scripts/model-gen/rng.js';
-import type { IndexDocument } from '../src/pipeline/searchIndex.js';
+import { seededRandom } from '../scripts/model-gen/rng.js';
+import type { IndexDocument } from '../src/retrieve/searchIndex.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../assets/bench/', import.meta.url));
 
-/** Uniform numbers in [0, 1) from a seed: the generator's mulberry32, as the tests use. */
-function seededRandom(seed: number): () => number {
-  return createRng(seed).uniform;
-}
 
 function sourceTexts(): string[][] {
   const texts: string[][] = [];

@@ -12,15 +12,11 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TEST_MODELS, isTestModelName, type TestModelName } from './model-gen/testModels.js';
 import { writeModelDir } from './model-gen/writeModelDir.js';
+import { formatBytes } from '../src/hub/progress.js';
 
 export { ensureTestModel, DEFAULT_CACHE_ROOT } from './model-gen/ensureTestModel.js';
 export { TEST_MODELS, type TestModelName } from './model-gen/testModels.js';
 
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

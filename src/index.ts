@@ -1,31 +1,39 @@
 /**
- * crossrank's public API. Lower layers (model, tokenize) are exported for tools that need the exact
- * encoding or the model files; most users need only CrossEncoder.
+ * crossrank's public API: what users call and the types they need, each listed in the README's
+ * Library section. Internals (the tokenizer, the model files, the runner) are not exported here;
+ * tests and benchmarks import them from their modules.
  */
+// Reranking
 export {
   CrossEncoder,
+  STARTER_MODEL_ID,
   type CrossEncoderOptions,
   type CrossEncoderInfo,
+  type Device,
+  type ModelVariant,
   type QueryDocumentPair,
   type RerankOptions,
   type RerankResult,
+  type TruncationStrategy,
 } from './rerank/crossEncoder.js';
 export type { RerankDocument } from './rerank/documents.js';
 export type { ChunkingOptions } from './rerank/chunking.js';
-export { ACTIVATIONS, type Activation } from './rerank/activation.js';
-export { PairEncoder, type PairEncoding, type TextTokens } from './tokenize/pairEncoder.js';
-export { TRUNCATION_STRATEGIES, type TruncationStrategy } from './tokenize/truncation.js';
-export { STARTER_MODEL_ID, STARTER_MODEL_DIR } from './model/starterModel.js';
-export { MODEL_VARIANTS, locateModelFiles, type Device, type ModelFiles, type ModelVariant } from './model/index.js';
-export { CrossrankError, InputError, ModelFormatError } from './errors.js';
-export { pairScores, type EncodedPairs, type EncodePairsOptions } from './rerank/encodedPairs.js';
-export type { TruncationDirection } from './tokenize/pairEncoder.js';
+export type { Activation } from './rerank/activation.js';
+export type { PairEncoding, TruncationDirection } from './tokenize/pairEncoder.js';
+// A reranker behind a cross-request queue, for services of your own (the server's engine)
+export { QueuedReranker, type QueueOptions, type ScoreRequest, type ScoredDocuments, type BatchReport } from './rerank/queuedReranker.js';
+// Errors
+export { CrossrankError, InputError, ModelFormatError, TooLongError, OverloadedError, NotReadyError, CancelledError } from './errors.js';
+// The Hugging Face hub cache
 export { resolveModelDir, listCachedModels, defaultCacheDir, HubError, type ResolveModelOptions, type HubOptions, type CachedModel, type HubErrorKind } from './hub/index.js';
+// Embedding, indexing and search
 export { BiEncoder, type BiEncoderOptions, type BiEncoderInfo } from './embed/biEncoder.js';
-export { POOLING_MODES, type PoolingMode } from './embed/pooling.js';
-export { Index, FIRST_STAGES, type FirstStage, type IndexDocument, type IndexOpenOptions, type AddOptions } from './pipeline/searchIndex.js';
-export { Pipeline, type SearchOptions, type SearchHit, type PipelineOpenOptions } from './pipeline/pipeline.js';
-export type { IndexSettings, ScoredId, StoredDocument } from './retrieve/stores/types.js';
-export { evaluateRun, evaluateQuery, METRIC_NAMES, type Metrics, type Qrels, type Run, type RetrievedDocument, type RunEvaluation } from './eval/metrics.js';
-export { loadBeirDataset, readCorpus, readQueries, readQrels, type BeirDataset } from './eval/beir.js';
-export { formatTrecRun } from './eval/trecRun.js';
+export type { PoolingMode } from './embed/pooling.js';
+export type { Embedder } from './retrieve/embedder.js';
+export { Index, type FirstStage, type IndexDocument, type IndexOpenOptions, type AddOptions } from './retrieve/searchIndex.js';
+export type { ScoredId, StoredDocument } from './retrieve/stores/types.js';
+export { Pipeline, type SearchOptions, type SearchHit, type PipelineOpenOptions, type Candidate } from './pipeline/pipeline.js';
+// Evaluation
+export { loadBeirDataset, readCorpus, type BeirDataset } from './eval/beir.js';
+export { evaluatePipeline, type EvaluateOptions, type PipelineEvaluation, type EvaluatedRun } from './eval/evaluate.js';
+export { evaluateRun, type Metrics, type Qrels, type Run, type RetrievedDocument, type RunEvaluation } from './eval/metrics.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { Index } from '../src/pipeline/searchIndex.js';
+import { Index } from '../src/retrieve/searchIndex.js';
 import { repoRoot } from './support/paths.js';
 
 const work = mkdtempSync(join(tmpdir(), 'crossrank-crash-'));

@@ -217,3 +217,8 @@ test('bad model directories and options get errors that name the problem', async
   await closing.close();
   await assert.rejects(closing.score([['q', 'd']]), /closed/);
 });
+
+test('a bad threads value is an InputError naming the option, not a model format error', async () => {
+  const { dir } = await testModel('tiny-bert');
+  await assert.rejects(CrossEncoder.load(dir, { threads: 0 }), (e: Error) => e instanceof InputError && /^threads must be a positive integer, got 0$/.test(e.message));
+});

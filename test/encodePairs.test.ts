@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CrossEncoder, ModelFormatError, pairScores } from '../src/index.js';
+import { CrossEncoder, ModelFormatError } from '../src/index.js';
+import { pairScores } from '../src/rerank/encodedPairs.js';
 import { testModel } from './support/testModels.js';
 
 const QUERY = 'how do I convert images between formats';

@@ -89,7 +89,9 @@ class FakeTerminal extends Writable {
 
 test('progress: a bar per file with bytes, rate and ETA on a terminal; nothing otherwise or when quiet', () => {
   const terminal = new FakeTerminal(true);
-  const progress = createDownloadProgress({ stream: terminal });
+  // A clock that advances 250 ms per reading: the rate no longer depends on Date.now() having moved.
+  let clock = 0;
+  const progress = createDownloadProgress({ stream: terminal, clock: () => (clock += 250) });
   const file = progress.file('onnx/model.onnx', 4_000_000, 1_000_000);
   file.update(3_000_000);
   file.done();

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Index } from '../src/pipeline/searchIndex.js';
+import { Index } from '../src/retrieve/searchIndex.js';
 import { postgresForTests } from './support/postgres.js';
 import { assertOneLineError, runCli } from './support/runCli.js';
 
@@ -25,7 +25,7 @@ const documents = (from: number, count: number): string[] =>
 test('a bad line at 3,001 commits nothing, names the line and why, and creates no file', async () => {
   const path = corpus('bad-late.jsonl', [...documents(0, 3000), '{"_id": "d3000", "text": ', ...documents(3001, 10)]);
   const index = join(work, 'late.sqlite');
-  const run = await runCli(['index', path, '--index', index, '--batch-size', '100']);
+  const run = await runCli(['index', path, '--index', index, '--docs-per-commit', '100']);
   assertOneLineError(run, /bad-late\.jsonl:3001: not valid JSON/);
   assert.equal(existsSync(index), false, 'no index file');
   assert.deepEqual(readdirSync(work).filter((name) => name.startsWith('late.sqlite')), []);
@@ -40,9 +40,9 @@ test('a failure at line 1 creates no index file; a missing "text" is named', asy
 
 test('a failed run adds nothing to an existing index', async () => {
   const index = join(work, 'existing.sqlite');
-  const first = await runCli(['index', corpus('good.jsonl', documents(0, 50)), '--index', index, '--batch-size', '10']);
+  const first = await runCli(['index', corpus('good.jsonl', documents(0, 50)), '--index', index, '--docs-per-commit', '10']);
   assert.equal(first.code, 0, first.stderr);
-  assertOneLineError(await runCli(['index', corpus('more-bad.jsonl', [...documents(50, 500), '[1]']), '--index', index, '--batch-size', '10']), /more-bad\.jsonl:501: expected a JSON object/);
+  assertOneLineError(await runCli(['index', corpus('more-bad.jsonl', [...documents(50, 500), '[1]']), '--index', index, '--docs-per-commit', '10']), /more-bad\.jsonl:501: expected a JSON object/);
   const opened = await Index.open(index, { create: false });
   try {
     assert.equal(await opened.count(), 50);
@@ -79,7 +79,7 @@ test('pgvector: a bad line commits nothing', async (t) => {
   if ('skip' in postgres) return t.skip(postgres.skip);
   const url = new URL(postgres.url);
   url.searchParams.set('schema', `atomic_${process.pid}`);
-  const run = await runCli(['index', corpus('pg-bad.jsonl', [...documents(0, 300), '{']), '--index', url.toString(), '--batch-size', '50']);
+  const run = await runCli(['index', corpus('pg-bad.jsonl', [...documents(0, 300), '{']), '--index', url.toString(), '--docs-per-commit', '50']);
   assertOneLineError(run, /pg-bad\.jsonl:301: not valid JSON/);
   await assert.rejects(Index.open(url.toString(), { create: false }), /holds no crossrank index/);
 });

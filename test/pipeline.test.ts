@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import { BiEncoder } from '../src/embed/biEncoder.js';
 import { InputError } from '../src/errors.js';
 import { readCorpus } from '../src/eval/beir.js';
-import { passageText } from '../src/pipeline/passage.js';
+import { passageText } from '../src/retrieve/passage.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
-import { Index, type IndexDocument } from '../src/pipeline/searchIndex.js';
+import { Index, type IndexDocument } from '../src/retrieve/searchIndex.js';
 import { CrossEncoder } from '../src/rerank/crossEncoder.js';
 import { reciprocalRankFusion } from '../src/retrieve/fusion.js';
 import { repoRoot } from './support/paths.js';
@@ -168,6 +168,10 @@ test('misuse is an InputError naming the problem', async () => {
   await assert.rejects(Pipeline.open(join(work, 'absent.sqlite')), /does not exist/);
   await assert.rejects(bm25Only.add([{ id: '', text: 'x' }]), /has no id/);
   await assert.rejects(bm25Only.firstStage('x', 'bm25', 0), /candidates must be a positive integer/);
+  // add and addAll check the batch size alike, before writing anything.
+  await assert.rejects(bm25Only.add(documents.slice(3, 4), { batchSize: 0 }), (e: Error) => e instanceof InputError && /batchSize must be a positive integer, got 0/.test(e.message));
+  await assert.rejects(bm25Only.addAll(documents.slice(3, 4), { batchSize: 1.5 }), (e: Error) => e instanceof InputError && /batchSize must be a positive integer, got 1\.5/.test(e.message));
+  assert.equal(await bm25Only.count(), 3);
   const pipeline = new Pipeline(bm25Only, null);
   await assert.rejects(pipeline.search('   '), /query is empty/);
   // Stopwords were kept, so a stopword finds documents.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { EvaluatedRun } from '../src/eval/evaluate.js';
 import { evaluateRun, type Qrels, type RetrievedDocument, type Run } from '../src/eval/metrics.js';
 import { GAIN_COLORS, renderReport } from '../src/eval/report.js';
-import type { FirstStage } from '../src/pipeline/searchIndex.js';
+import type { FirstStage } from '../src/retrieve/searchIndex.js';
 
 // Query q<i> has one relevant document, rel-q<i>; a run puts it at the rank it is given.
 function qrels(queries: number): Qrels {

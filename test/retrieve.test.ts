@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { readCorpus } from '../src/eval/beir.js';
-import { passageText } from '../src/pipeline/passage.js';
+import { passageText } from '../src/retrieve/passage.js';
 import { analyze, analyzedText } from '../src/retrieve/analyzer.js';
 import { reciprocalRankFusion } from '../src/retrieve/fusion.js';
 import { SqliteStore } from '../src/retrieve/stores/sqlite.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadBeirDataset } from '../src/eval/beir.js';
 import { evaluateRun, trecOrder, type RetrievedDocument } from '../src/eval/metrics.js';
-import { Index } from '../src/pipeline/searchIndex.js';
+import { Index } from '../src/retrieve/searchIndex.js';
 import { repoRoot } from './support/paths.js';
 import { assertOneLineError, runCli } from './support/runCli.js';
 import { testModel } from './support/testModels.js';
@@ -35,7 +35,7 @@ function readTrecRun(path: string): Map<string, RetrievedDocument[]> {
 }
 
 test('index builds an SQLite index with vectors from a corpus.jsonl', async () => {
-  const run = await runCli(['index', join(DATASET, 'corpus.jsonl'), '--index', indexPath, '--embed-model', embedDir, '--batch-size', '16', '--threads', '1']);
+  const run = await runCli(['index', join(DATASET, 'corpus.jsonl'), '--index', indexPath, '--embed-model', embedDir, '--docs-per-commit', '16', '--threads', '1']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^indexed 40 documents into .*mini\.sqlite in [\d.]+ s \(\d+ documents\/s, vectors by .*tiny-embed\); 40 in the index\n$/);
   assert.equal(run.stderr, '', 'no progress bar when stderr is not a terminal');

@@ -70,7 +70,7 @@ test('per-document token budget: cut by default, max_tokens_per_doc capped by it
   const refused = await limited.post<ErrorBody>('/rerank', { query: QUERY, texts: ['short one', DOCUMENT], truncate: false }, auth);
   assert.equal(refused.status, 413);
   assert.equal(refused.body.field, 'texts[1]');
-  assert.match(refused.body.message, /texts\[1\] is too long: .* the server's 8 tokens per document, and truncate is false/);
+  assert.match(refused.body.message, /texts\[1\] is too long: .* the 8 tokens per document allowed, and truncate is false/);
   assert.equal((await limited.post('/rerank', { query: QUERY, texts: ['eight tokens or fewer here'], truncate: false }, auth)).status, 200);
 });
 

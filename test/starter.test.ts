@@ -3,9 +3,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { CrossEncoder, Index, ModelFormatError, Pipeline, readCorpus, STARTER_MODEL_DIR, STARTER_MODEL_ID } from '../src/index.js';
-import { parseModelConfig } from '../src/model/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { CrossEncoder, Index, ModelFormatError, Pipeline, readCorpus, STARTER_MODEL_ID } from '../src/index.js';
+import { STARTER_MODEL_DIR } from '../src/model/index.js';
+import { recommendedFirstStageWeight } from '../src/pipeline/recommendedWeight.js';
 import { buildApp } from '../src/server/app.js';
 import { repoRoot } from './support/paths.js';
 import { runCli } from './support/runCli.js';
@@ -93,9 +94,9 @@ test('search with the starter mixes in BM25 at the weight its config recommends,
   const index = await Index.open(join(work, 'index.sqlite'));
   const reranker = await CrossEncoder.load(STARTER_MODEL_ID, { threads: 1 });
   try {
-    assert.equal(reranker.info.firstStageWeight, 1);
     await index.addAll(readCorpus(join(repoRoot, 'assets/examples/beir-mini/corpus.jsonl')));
     const pipeline = new Pipeline(index, reranker);
+    assert.equal(pipeline.recommendedWeight, 1);
     const query = 'convert images to another format';
     const options = { firstStage: 'bm25' as const, candidates: 20, topN: 20 };
     const byDefault = await pipeline.search(query, options);
@@ -107,5 +108,11 @@ test('search with the starter mixes in BM25 at the weight its config recommends,
     await index.close();
     rmSync(work, { recursive: true, force: true });
   }
-  assert.throws(() => parseModelConfig({ crossrank: { first_stage_weight: -1 } }, 'config.json'), (e: Error) => e instanceof ModelFormatError && /crossrank\.first_stage_weight must be a number >= 0/.test(e.message));
+  const badDir = mkdtempSync(join(tmpdir(), 'crossrank-weight-'));
+  try {
+    writeFileSync(join(badDir, 'config.json'), JSON.stringify({ crossrank: { first_stage_weight: -1 } }));
+    assert.throws(() => recommendedFirstStageWeight(badDir), (e: Error) => e instanceof ModelFormatError && /crossrank\.first_stage_weight must be a number >= 0/.test(e.message));
+  } finally {
+    rmSync(badDir, { recursive: true, force: true });
+  }
 });

@@ -16,7 +16,7 @@ for queries in synopsis keywords; do
   for model in crossrank/starter-en models/starter-floor; do
     name=$queries-$(basename "$model")
     echo "== $name"
-    node dist/cli/main.js eval --dataset "training/heldout/$queries" --rerank-model "$model" --candidates 100 \
+    node dist/cli/main.js eval --dataset "training/heldout/$queries" --model "$model" --candidates 100 \
       --first-stage-weight "${WEIGHT:-1}" --out "training/eval/$name" "$@"
   done
 done

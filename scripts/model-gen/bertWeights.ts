@@ -31,6 +31,8 @@ export interface BertSpec {
   seed: number;
   /** Std of the dense (MatMul) weights; the embeddings and classifier have their own scales. */
   weightStd: number;
+  /** Std of the classifier weights; default 1. Large values give logits far apart (a gap above 40). */
+  classifierStd?: number;
 }
 
 /**
@@ -130,7 +132,7 @@ export function generateWeights(spec: BertSpec): BertWeights {
     layers,
     poolerW: normal('pooler.dense.weight', h * h, spec.weightStd),
     poolerB: normal('pooler.dense.bias', h, BIAS_STD),
-    classifierW: normal('classifier.weight', h * spec.numLabels, CLASSIFIER_STD),
+    classifierW: normal('classifier.weight', h * spec.numLabels, spec.classifierStd ?? CLASSIFIER_STD),
     classifierB: normal('classifier.bias', spec.numLabels, BIAS_STD),
   };
 }

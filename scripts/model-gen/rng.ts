@@ -59,3 +59,8 @@ export function normalArray(rng: Rng, length: number, std: number, mean = 0): Fl
   for (let i = 0; i < length; i++) out[i] = mean + std * rng.normal();
   return out;
 }
+
+/** Uniform numbers in [0, 1) from a seed (mulberry32), so fuzz-style tests and benchmarks see the same cases on every run. */
+export function seededRandom(seed: number): () => number {
+  return createRng(seed).uniform;
+}

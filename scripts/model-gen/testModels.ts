@@ -82,6 +82,9 @@ const TINY_ROBERTA: BertSpec = {
 export const TEST_MODELS = {
   'tiny-bert': { spec: TINY_BERT, tokenizer: 'bert-base-uncased', int8: true },
   'tiny-bert-2label': { spec: { ...TINY_BERT, numLabels: 2, seed: 2002 }, tokenizer: 'bert-base-uncased', int8: false },
+  // Two labels whose logits lie far apart (gaps of tens): a probability of 1 in float64, so a raw
+  // score rebuilt from it would be infinite.
+  'tiny-bert-2label-wide': { spec: { ...TINY_BERT, numLabels: 2, seed: 2002, classifierStd: 30 }, tokenizer: 'bert-base-uncased', int8: false },
   'tiny-roberta': { spec: TINY_ROBERTA, tokenizer: 'roberta-bpe', int8: false },
   // XLM-RoBERTa (BAAI/bge-reranker-*): the sentencepiece tokenizer converted from a real spm_train
   // model, positions from input_ids != <pad> (id 1), one label.

@@ -1,7 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parseHubId, resolveHubModel } from '../hub/index.js';
-import { MODEL_VARIANTS, type ModelVariant } from '../model/index.js';
+import type { ModelVariant } from '../rerank/crossEncoder.js';
+import { OPTIONS } from './options.js';
 
 interface DownloadFlags {
   revision?: string;
@@ -16,10 +17,10 @@ export function downloadCommand(): Command {
     .description('fetch a model from the Hugging Face hub into the shared cache (the one huggingface_hub uses) and print its folder')
     .argument('<id>', 'model id: org/name, or org/name@revision')
     .option('--revision <rev>', 'branch, tag or commit sha (default: main)')
-    .addOption(new Option('--variant <variant>', 'weights to fetch (default: quantized where present, else fp32)').choices(MODEL_VARIANTS))
+    .addOption(OPTIONS.variant('weights to fetch (default: quantized where present, else fp32)'))
     .option('--tokenizer-only', 'fetch only the config and tokenizer files')
     .option('--cache-dir <dir>', 'the cache (default: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)')
-    .option('--quiet', 'no progress bars (they are only drawn on a terminal)')
+    .addOption(OPTIONS.quiet())
     .action(async (id: string, flags: DownloadFlags) => {
       const ref = parseHubId(id);
       if (!ref) throw new InputError(`"${id}" is not a Hugging Face model id (org/name or org/name@revision)`);

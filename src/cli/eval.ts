@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { MODEL_VARIANTS, type ModelVariant } from '../model/index.js';
 import { countRecords, loadBeirDataset, readCorpus } from '../eval/beir.js';
 import { evaluatePipeline, rerankedRuns, type PipelineEvaluation } from '../eval/evaluate.js';
 import { METRIC_NAMES, type Metrics } from '../eval/metrics.js';
@@ -11,9 +10,9 @@ import { formatP, renderReport } from '../eval/report.js';
 import { winLoss, type WinLoss } from '../eval/winLoss.js';
 import { writeTrecRun } from '../eval/trecRun.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { CrossEncoder } from '../rerank/crossEncoder.js';
-import { FIRST_STAGES, Index, type FirstStage } from '../pipeline/searchIndex.js';
-import { nonNegativeNumber, positiveInteger } from './optionParsers.js';
+import { CrossEncoder, type ModelVariant } from '../rerank/crossEncoder.js';
+import { FIRST_STAGES, Index, type FirstStage } from '../retrieve/searchIndex.js';
+import { OPTIONS, RERANK_MODEL_ALIAS } from './options.js';
 import { progressBar } from './progress.js';
 
 interface EvalFlags {
@@ -21,6 +20,7 @@ interface EvalFlags {
   split: string;
   index?: string;
   embedModel?: string;
+  model?: string;
   rerankModel?: string;
   firstStage?: string;
   candidates: number;
@@ -29,6 +29,7 @@ interface EvalFlags {
   threads?: number;
   firstStageWeight?: number;
   variant?: ModelVariant;
+  quiet?: boolean;
 }
 
 function parseStages(value: string): FirstStage[] {
@@ -67,30 +68,32 @@ function rerankComparisons(evaluation: PipelineEvaluation): Array<{ run: string;
 export function evalCommand(): Command {
   return new Command('eval')
     .description('evaluate first stages and reranking on a BEIR-format dataset: nDCG@10, MRR@10, Recall@100, MAP as trec_eval computes them')
-    .requiredOption('-d, --dataset <dir>', 'BEIR dataset directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
+    .requiredOption('--dataset <dir>', 'BEIR dataset directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
     .option('--split <name>', 'qrels split', 'test')
-    .option('-i, --index <path|url>', 'index of the corpus (built there from corpus.jsonl if it holds none; default: a temporary SQLite index)')
-    .option('-e, --embed-model <dir>', 'embedding model, for dense and hybrid first stages')
-    .option('-m, --rerank-model <dir|id>', 'cross-encoder to rerank the candidates, e.g. crossrank/starter-en (without one, only first stages are evaluated)')
+    .addOption(OPTIONS.index('index of the corpus (built there from corpus.jsonl if it holds none; default: a temporary SQLite index)'))
+    .addOption(OPTIONS.embedModel('embedding model, for dense and hybrid first stages'))
+    .addOption(OPTIONS.model(undefined, 'cross-encoder to rerank the candidates: a model directory or hub id, e.g. crossrank/starter-en (without one, only first stages are evaluated)'))
+    .addOption(RERANK_MODEL_ALIAS())
     .option('--first-stage <list>', 'comma-separated stages among bm25, dense, hybrid (default: bm25, and dense and hybrid where the index has vectors)')
-    .option('-c, --candidates <n>', 'first-stage depth: documents per query in the run and candidates reranked', positiveInteger, 100)
-    .addOption(new Option('--variant <variant>', "the reranker's weights (default: quantized where present, else fp32)").choices(MODEL_VARIANTS))
-    .option('-w, --first-stage-weight <w>', "also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight; default: the reranker's recommended weight, if it has one); same rerank scores, no second pass", nonNegativeNumber)
+    .addOption(OPTIONS.candidates('first-stage depth: documents per query in the run and candidates reranked'))
+    .addOption(OPTIONS.variant("the reranker's weights (default: quantized where present, else fp32)"))
+    .addOption(OPTIONS.firstStageWeight("also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight; default: the reranker's recommended weight, if it has one); same rerank scores, no second pass"))
     .option('-o, --out <dir>', 'where metrics.json, runs/*.trec and report.html go', 'crossrank-eval')
     .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)')
-    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .addOption(OPTIONS.threads())
+    .addOption(OPTIONS.quiet())
     .action(async (flags: EvalFlags) => {
       const dataset = await loadBeirDataset(flags.dataset, flags.split);
       const requestedStages = flags.firstStage === undefined ? undefined : parseStages(flags.firstStage);
       const temporary = flags.index === undefined ? mkdtempSync(join(tmpdir(), 'crossrank-eval-')) : null;
       const location = flags.index ?? join(temporary as string, 'index.sqlite');
       try {
-        const index = await Index.open(location, { embedModel: flags.embedModel, embedOptions: { threads: flags.threads } });
+        const index = await Index.open(location, { embedModel: flags.embedModel, embedOptions: { threads: flags.threads, quiet: flags.quiet } });
         let pipeline: Pipeline | null = null;
         try {
           if ((await index.count()) === 0) {
             const total = await countRecords(dataset.corpusPath);
-            const progress = progressBar('indexing');
+            const progress = progressBar('indexing', flags.quiet);
             try {
               await index.addAll(readCorpus(dataset.corpusPath), { total, onProgress: (done) => progress.update(done, total) });
             } finally {
@@ -98,9 +101,10 @@ export function evalCommand(): Command {
             }
           }
           const stages = requestedStages ?? (index.hasVectors ? (['bm25', 'dense', 'hybrid'] as FirstStage[]) : (['bm25'] as FirstStage[]));
-          const reranker = flags.rerankModel ? await CrossEncoder.load(flags.rerankModel, { threads: flags.threads, variant: flags.variant }) : null;
+          const rerankModel = flags.model ?? flags.rerankModel;
+          const reranker = rerankModel ? await CrossEncoder.load(rerankModel, { threads: flags.threads, variant: flags.variant, quiet: flags.quiet }) : null;
           pipeline = new Pipeline(index, reranker, { index: false, reranker: true });
-          const progress = progressBar('evaluating');
+          const progress = progressBar('evaluating', flags.quiet);
           let evaluation: PipelineEvaluation;
           try {
             evaluation = await evaluatePipeline(pipeline, dataset, {
@@ -140,7 +144,7 @@ function writeOutputs(
     dataset: `${resolve(datasetDir)} (split ${flags.split})`,
     index: flags.index === undefined ? 'temporary SQLite index' : location,
     'embedding model': index.settings.embedding?.model ?? 'none (BM25 only)',
-    reranker: flags.rerankModel ? `${flags.rerankModel}${flags.variant ? ` (${flags.variant})` : ''}` : 'none',
+    reranker: (flags.model ?? flags.rerankModel) ? `${flags.model ?? flags.rerankModel}${flags.variant ? ` (${flags.variant})` : ''}` : 'none',
     candidates: String(evaluation.candidates),
     queries: flags.complete ? 'every judged query (trec_eval -c)' : 'judged queries with results (trec_eval default)',
     date: new Date().toISOString(),

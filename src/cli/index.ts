@@ -3,29 +3,32 @@ import { rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { readCorpus } from '../eval/beir.js';
-import { Index } from '../pipeline/searchIndex.js';
+import { Index } from '../retrieve/searchIndex.js';
 import { positiveInteger } from './optionParsers.js';
+import { OPTIONS } from './options.js';
 import { progressBar } from './progress.js';
 
 interface IndexFlags {
   index: string;
   embedModel?: string;
-  batchSize: number;
+  docsPerCommit: number;
   keepStopwords?: boolean;
   delete?: string;
   threads?: number;
+  quiet?: boolean;
 }
 
 export function indexCommand(): Command {
   return new Command('index')
     .description('add the documents of a BEIR corpus.jsonl to a search index (created if needed), or delete documents from it')
     .argument('[corpus]', 'corpus.jsonl: one {"_id", "title"?, "text", "metadata"?} per line')
-    .requiredOption('-i, --index <path|url>', 'SQLite index file, or postgres://user@host/db[?schema=name] for PostgreSQL with pgvector')
-    .option('-e, --embed-model <dir>', 'embedding model (sentence-transformers ONNX layout) for dense search; a new index only')
-    .option('--batch-size <n>', 'documents per transaction and embedding call', positiveInteger, 256)
+    .addOption(OPTIONS.index('SQLite index file, or postgres://user@host/db[?schema=name] for PostgreSQL with pgvector').makeOptionMandatory())
+    .addOption(OPTIONS.embedModel('embedding model (sentence-transformers ONNX layout; a directory or hub id) for dense search; a new index only'))
+    .option('--docs-per-commit <n>', 'documents per transaction and embedding call', positiveInteger, 256)
     .option('--keep-stopwords', 'keep English stopwords in BM25 terms (a new index only)')
     .option('--delete <ids>', 'delete these comma-separated document ids instead of adding')
-    .option('--threads <n>', 'ONNX Runtime threads for embedding (default: all cores)', positiveInteger)
+    .addOption(OPTIONS.threads('ONNX Runtime threads for embedding (default: all cores)'))
+    .addOption(OPTIONS.quiet())
     .action(async (corpus: string | undefined, flags: IndexFlags) => {
       if ((corpus === undefined) === (flags.delete === undefined)) throw new InputError('give a corpus file to add, or --delete <ids>, not both');
       // Every line is read and checked before the index is touched: a bad line commits nothing and creates no file.
@@ -34,7 +37,7 @@ export function indexCommand(): Command {
       let closed = false;
       const index = await Index.open(flags.index, {
         embedModel: flags.embedModel,
-        embedOptions: { threads: flags.threads },
+        embedOptions: { threads: flags.threads, quiet: flags.quiet },
         stopwords: flags.keepStopwords ? false : undefined,
         create: corpus !== undefined,
       }).catch(async (error: unknown) => {
@@ -48,11 +51,11 @@ export function indexCommand(): Command {
           return;
         }
         const path = corpus as string;
-        const progress = progressBar('indexing');
+        const progress = progressBar('indexing', flags.quiet);
         const started = performance.now();
         let added: number;
         try {
-          added = await index.addAll(readCorpus(path), { batchSize: flags.batchSize, total, onProgress: (done) => progress.update(done, total) });
+          added = await index.addAll(readCorpus(path), { batchSize: flags.docsPerCommit, total, onProgress: (done) => progress.update(done, total) });
         } catch (error) {
           await index.close();
           closed = true;

@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { Pipeline, type SearchHit } from '../pipeline/pipeline.js';
-import { FIRST_STAGES, type FirstStage } from '../pipeline/searchIndex.js';
+import { FIRST_STAGES, type FirstStage } from '../retrieve/searchIndex.js';
+import type { ModelVariant } from '../rerank/crossEncoder.js';
 import { checkQuery } from '../rerank/documents.js';
-import { nonNegativeNumber, positiveInteger } from './optionParsers.js';
+import { OPTIONS, RERANK_MODEL_ALIAS } from './options.js';
 import { preview } from './rankedTable.js';
 
 interface SearchFlags {
   index: string;
   firstStage?: FirstStage;
   candidates: number;
+  model?: string;
   rerankModel?: string;
   embedModel?: string;
   topN: number;
   json?: boolean;
+  variant?: ModelVariant;
   threads?: number;
   firstStageWeight?: number;
+  quiet?: boolean;
 }
 
 /**
@@ -45,22 +49,25 @@ export function searchCommand(): Command {
   return new Command('search')
     .description('search an index: first-stage candidates (BM25, dense or hybrid), reordered by a cross-encoder')
     .argument('<query>', 'the query')
-    .requiredOption('-i, --index <path|url>', 'index built by `crossrank index` (SQLite file or postgres:// URL)')
+    .addOption(OPTIONS.index('index built by `crossrank index` (SQLite file or postgres:// URL)').makeOptionMandatory())
     .addOption(new Option('--first-stage <stage>', 'candidates by BM25, by embedding similarity, or both fused by reciprocal rank (default: hybrid where the index has vectors, else bm25)').choices(FIRST_STAGES))
-    .option('-c, --candidates <n>', 'first-stage candidates to rerank', positiveInteger, 100)
-    .option('-m, --rerank-model <dir|id>', 'cross-encoder that reorders the candidates, e.g. crossrank/starter-en, the offline starter model (without one, the first stage order is shown)')
-    .option('-w, --first-stage-weight <w>', "mix the first stage's score into the final order: standardised rerank + w x standardised first-stage score (default: the reranker's recommended weight, 1 for crossrank/starter-en; else 0, the reranker's order alone)", nonNegativeNumber)
-    .option('-e, --embed-model <dir>', 'embedding model for the query (default: the one the index was built with)')
-    .option('-k, --top-n <k>', 'results to show', positiveInteger, 10)
-    .option('--json', 'print JSON [{rank, id, title, text, metadata, firstStage: {stage, rank, score}, rerankScore, score}]')
-    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)', positiveInteger)
+    .addOption(OPTIONS.candidates('first-stage candidates to rerank'))
+    .addOption(OPTIONS.model(undefined, 'cross-encoder that reorders the candidates: a model directory or hub id, e.g. crossrank/starter-en, the offline starter model (without one, the first stage order is shown)'))
+    .addOption(RERANK_MODEL_ALIAS())
+    .addOption(OPTIONS.firstStageWeight("mix the first stage's score into the final order: standardised rerank + w x standardised first-stage score (default: the reranker's recommended weight, 1 for crossrank/starter-en; else 0, the reranker's order alone)"))
+    .addOption(OPTIONS.embedModel('embedding model for the query (default: the one the index was built with)'))
+    .addOption(OPTIONS.topN('results to show', 10))
+    .addOption(OPTIONS.json('print JSON [{rank, id, title, text, metadata, firstStage: {stage, rank, score}, rerankScore, score}]'))
+    .addOption(OPTIONS.variant("the reranker's weights (default: quantized where present, else fp32)"))
+    .addOption(OPTIONS.threads())
+    .addOption(OPTIONS.quiet())
     .action(async (query: string, flags: SearchFlags) => {
       checkQuery(query);
       const pipeline = await Pipeline.open(flags.index, {
         embedModel: flags.embedModel,
-        embedOptions: { threads: flags.threads },
-        rerankModel: flags.rerankModel,
-        rerankOptions: { threads: flags.threads },
+        embedOptions: { threads: flags.threads, quiet: flags.quiet },
+        rerankModel: flags.model ?? flags.rerankModel,
+        rerankOptions: { threads: flags.threads, variant: flags.variant, quiet: flags.quiet },
       });
       try {
         const hits = await pipeline.search(query, {

@@ -1,14 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from '../model/index.js';
+import { STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import type { ServerEngineOptions } from '../server/app.js';
 import { buildApp } from '../server/loadApp.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
-import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
-import { MODEL_HELP } from './modelHelp.js';
-import { positiveInteger } from './optionParsers.js';
+import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
 
-interface EngineFlags {
+interface EngineFlags extends ChunkFlags {
   model: string;
   variant?: ModelVariant;
   threads?: number;
@@ -17,7 +15,7 @@ interface EngineFlags {
   device?: Device;
   batchSize?: number;
   batchTokens?: number;
-  chunk?: boolean;
+  quiet?: boolean;
   logLevel: string;
 }
 
@@ -28,22 +26,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description('serve a reranker over HTTP: Cohere (POST /v1/rerank, /v2/rerank) and TEI (POST /rerank) APIs')
-    .addOption(
-      new Option('-m, --model <dir|id>', MODEL_HELP)
-        .env('CROSSRANK_MODEL')
-        .default(STARTER_MODEL_ID),
-    );
+    .addOption(OPTIONS.model(STARTER_MODEL_ID));
   const settingOptions = SERVER_SETTINGS.map((setting) => ({ setting, option: settingOption(setting) }));
   for (const { option } of settingOptions) command.addOption(option);
+  for (const option of engineOptions()) command.addOption(option);
   return command
-    .addOption(new Option('--variant <variant>', 'weights to run (default: quantized where present, else fp32)').choices(MODEL_VARIANTS).env('CROSSRANK_VARIANT'))
-    .addOption(new Option('--threads <n>', 'ONNX Runtime threads (default: all cores)').argParser(positiveInteger).env('CROSSRANK_THREADS'))
-    .option('--max-length <n>', 'tokens per (query, document) pair (default: the model limit)', positiveInteger)
-    .addOption(new Option('--truncation <strategy>', 'how a pair that does not fit is shortened').choices(TRUNCATION_STRATEGIES))
-    .addOption(new Option('--device <device>', 'where the model runs').choices(['cpu', 'cuda']).env('CROSSRANK_DEVICE'))
-    .option('--batch-size <n>', 'pairs per forward pass at most (default 16)', positiveInteger)
-    .option('--batch-tokens <n>', 'padded tokens per forward pass at most (default 8192)', positiveInteger)
-    .option('--chunk', 'score long documents by their best sliding window instead of truncating them')
     .addOption(new Option('--log-level <level>', 'log level (JSON lines on stdout)').choices(LOG_LEVELS).default('info').env('CROSSRANK_LOG_LEVEL'))
     .action(async (flags: ServeFlags) => {
       // commander names a value after its flag (--api-key: apiKey); the config after the setting (apiKeys)
@@ -58,7 +45,8 @@ export function serveCommand(): Command {
         device: flags.device,
         maxBatchPairs: flags.batchSize,
         maxBatchTokens: flags.batchTokens,
-        chunking: flags.chunk ?? false,
+        chunking: chunkingFrom(flags),
+        quiet: flags.quiet,
       };
       const app = await buildApp({ model: flags.model, engine, config, logger: { level: flags.logLevel } });
       closeOnSignals(app);

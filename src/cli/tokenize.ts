@@ -1,10 +1,8 @@
-import { Command, Option } from 'commander';
-import { resolveModelDir } from '../hub/index.js';
-import { locateTokenizerFiles, STARTER_MODEL_ID } from '../model/index.js';
+import { Command } from 'commander';
+import { STARTER_MODEL_ID, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import { checkQuery } from '../rerank/documents.js';
-import { loadModelEncoding } from '../inference/modelEncoding.js';
-import { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';
-import { positiveInteger } from './optionParsers.js';
+import { loadPairTokenizer } from '../rerank/pairTokenizer.js';
+import { OPTIONS } from './options.js';
 
 interface TokenizeFlags {
   model: string;
@@ -12,21 +10,23 @@ interface TokenizeFlags {
   doc: string;
   maxLength?: number;
   truncation: TruncationStrategy;
+  quiet?: boolean;
 }
 
 export function tokenizeCommand(): Command {
   return new Command('tokenize')
     .description("print the model inputs of one (query, document) pair as JSON, as Hugging Face's tokenizer(query, doc, truncation=True) gives them")
-    .option('-m, --model <dir|id>', 'model directory, or Hugging Face id org/name[@revision] (only its config and tokenizer files are read or fetched)', STARTER_MODEL_ID)
+    .addOption(OPTIONS.model(STARTER_MODEL_ID, 'model directory, or Hugging Face id org/name[@revision] (only its config and tokenizer files are read or fetched)'))
     .requiredOption('-q, --query <text>', 'the query (first sequence)')
     .requiredOption('--doc <text>', 'the document (second sequence)')
-    .option('--max-length <n>', 'tokens of the pair, special tokens included (default: the model limit)', positiveInteger)
-    .addOption(new Option('--truncation <strategy>', 'how a pair that does not fit is shortened').choices(TRUNCATION_STRATEGIES).default('longest_first'))
+    .addOption(OPTIONS.maxLength())
+    .addOption(OPTIONS.truncation())
+    .addOption(OPTIONS.quiet())
     .action(async (flags: TokenizeFlags) => {
       const query = checkQuery(flags.query);
-      const modelDir = await resolveModelDir(flags.model, { tokenizerOnly: true });
-      const { encoder, maxLength } = loadModelEncoding(locateTokenizerFiles(modelDir), flags.maxLength);
-      const encoding = encoder.encodePair(query, flags.doc, { maxLength, truncation: flags.truncation });
+      const tokenizer = await loadPairTokenizer(flags.model, { maxLength: flags.maxLength, quiet: flags.quiet });
+      const { maxLength } = tokenizer;
+      const encoding = tokenizer.encodePair(query, flags.doc, flags.truncation);
       const output = {
         input_ids: encoding.inputIds,
         token_type_ids: encoding.tokenTypeIds,

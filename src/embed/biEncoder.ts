@@ -1,19 +1,18 @@
-import type * as ort from 'onnxruntime-node';
-import { InputError, ModelFormatError, positiveIntegerOption } from '../errors.js';
-import { planBatches, type BatchLimits } from '../inference/batching.js';
+import { InputError, ModelFormatError } from '../errors.js';
+import { batchLimits, type BatchLimits } from '../inference/batching.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
-import { batchFeeds, outputAsFloat32 } from '../inference/tensors.js';
-import { locateModelFiles, openOnnxModel, readJsonObject, type Device, type ModelVariant, type OnnxModel } from '../model/index.js';
+import { locateModel, ModelRunner, type NamedOutputs, type RunnerOptions } from '../inference/runner.js';
+import { outputAsFloat32 } from '../inference/tensors.js';
+import { readJsonObject, type ModelVariant } from '../model/index.js';
 import type { PairEncoder, PairEncoding } from '../tokenize/pairEncoder.js';
 import { l2Normalize, poolTokenStates, type PoolingMode } from './pooling.js';
 import { readEmbeddingConfig } from './sentenceTransformers.js';
 
-export interface BiEncoderOptions {
-  /** fp32, quantized (int8) or fp16 weights; default: quantized on CPU where the model has them, else fp32. */
-  variant?: ModelVariant;
-  device?: Device;
-  /** ONNX Runtime intra-op threads; default: the machine's cores. */
-  threads?: number;
+/**
+ * The runner options (variant, device, threads, worker) and, when the model is named by its hub
+ * id, the hub options (revision, cacheDir, localFilesOnly, token, endpoint, quiet).
+ */
+export interface BiEncoderOptions extends RunnerOptions {
   /** Tokens per text, special tokens included; default: sentence_bert_config.json max_seq_length, else the model limit. */
   maxLength?: number;
   /** Texts per forward pass at most; default 32. */
@@ -58,17 +57,17 @@ const DEFAULT_BATCH: BatchLimits = { maxBatchPairs: 32, maxBatchTokens: 8192 };
  * models exported to ONNX in the Hugging Face layout, pools and normalises as their files say.
  */
 export class BiEncoder {
-  private closed = false;
-
   private constructor(
-    private readonly model: OnnxModel,
+    private readonly runner: ModelRunner,
     private readonly encoder: PairEncoder,
     readonly info: BiEncoderInfo,
     private readonly batch: BatchLimits,
   ) {}
 
-  static async load(modelDir: string, options: BiEncoderOptions = {}): Promise<BiEncoder> {
-    const files = locateModelFiles(modelDir, { variant: options.variant, preferFor: options.device === 'cuda' ? 'gpu' : 'cpu' });
+  /** `nameOrDir`: a local model directory, or a Hugging Face id `org/name[@revision]`, fetched into the shared cache. */
+  static async load(nameOrDir: string, options: BiEncoderOptions = {}): Promise<BiEncoder> {
+    const located = await locateModel(nameOrDir, options);
+    const { files, modelDir } = located;
     const st = readEmbeddingConfig(modelDir);
     const encoding = loadModelEncoding(files, options.maxLength, 'single');
     // max_seq_length is what the model was trained with; it may not exceed the position limit.
@@ -77,11 +76,8 @@ export class BiEncoder {
     const hiddenSize = readJsonObject(files.config).hidden_size;
     const tokenDimension = st.tokenDimension ?? (typeof hiddenSize === 'number' ? hiddenSize : undefined);
     if (tokenDimension === undefined) throw new ModelFormatError(`${files.config}: hidden_size is missing, so the embedding size is unknown`);
-    const batch = {
-      maxBatchPairs: positiveIntegerOption(options.maxBatchTexts ?? DEFAULT_BATCH.maxBatchPairs, 'maxBatchTexts'),
-      maxBatchTokens: positiveIntegerOption(options.maxBatchTokens ?? DEFAULT_BATCH.maxBatchTokens, 'maxBatchTokens'),
-    };
-    const model = await openOnnxModel(files.weights, { threads: options.threads, device: options.device });
+    const batch = batchLimits(options.maxBatchTexts, options.maxBatchTokens, DEFAULT_BATCH, { pairs: 'maxBatchTexts', tokens: 'maxBatchTokens' });
+    const runner = await ModelRunner.open(located, options);
     const info: BiEncoderInfo = {
       modelDir,
       weights: files.weights,
@@ -95,7 +91,7 @@ export class BiEncoder {
       queryPrefix: options.queryPrefix ?? st.prompts.query ?? '',
       documentPrefix: options.documentPrefix ?? st.prompts.document ?? '',
     };
-    return new BiEncoder(model, encoding.encoder, info, batch);
+    return new BiEncoder(runner, encoding.encoder, info, batch);
   }
 
   /** The model inputs of one text, as fed (after truncation to maxLength). */
@@ -105,21 +101,22 @@ export class BiEncoder {
 
   /** One vector per text, in input order; texts are embedded as given (no prefix). */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    if (this.closed) throw new InputError('this BiEncoder is closed');
+    if (this.runner.isClosed) throw new InputError('this BiEncoder is closed');
     if (!Array.isArray(texts)) throw new InputError('texts must be an array of strings');
     const encodings = texts.map((text, i) => {
       if (typeof text !== 'string') throw new InputError(`texts[${i}] must be a string`);
       return this.encode(text);
     });
     const vectors = new Array<Float32Array>(texts.length);
-    for (const batch of planBatches(encodings.map((e) => e.inputIds.length), this.batch)) {
-      const rows = batch.map((i) => encodings[i]);
-      const outputs = await this.model.session.run(batchFeeds(rows, this.model.inputs, this.encoder.padTokenId));
-      const pooled = this.pool(outputs, rows);
+    await this.runner.runBatches(encodings, this.batch, this.encoder.padTokenId, (outputs, batch) => {
+      const pooled = this.pool(
+        outputs,
+        batch.map((i) => encodings[i]),
+      );
       batch.forEach((textIndex, row) => {
         vectors[textIndex] = this.info.normalize ? l2Normalize(pooled[row]) : pooled[row];
       });
-    }
+    });
     return vectors;
   }
 
@@ -133,16 +130,14 @@ export class BiEncoder {
     return this.embed(documents.map((document) => this.info.documentPrefix + document));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.model.session.release();
+  close(): Promise<void> {
+    return this.runner.close();
   }
 
-  private pool(outputs: ort.InferenceSession.ReturnType, rows: readonly PairEncoding[]): Float32Array[] {
+  private pool(outputs: NamedOutputs, rows: readonly PairEncoding[]): Float32Array[] {
     const names = Object.keys(outputs);
     const pooledName = POOLED_OUTPUTS.find((name) => names.includes(name));
-    const tokenName = TOKEN_OUTPUTS.find((name) => names.includes(name)) ?? (pooledName ? undefined : this.model.outputName);
+    const tokenName = TOKEN_OUTPUTS.find((name) => names.includes(name)) ?? (pooledName ? undefined : this.runner.outputName);
     const name = pooledName ?? tokenName;
     const tensor = name === undefined ? undefined : outputs[name];
     if (name === undefined || tensor === undefined) {

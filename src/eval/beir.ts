@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InputError } from '../errors.js';
-import type { IndexDocument } from '../pipeline/searchIndex.js';
+import type { IndexDocument } from '../retrieve/searchIndex.js';
 import type { Qrels } from './metrics.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { Pipeline } from '../pipeline/pipeline.js';
-import type { FirstStage } from '../pipeline/searchIndex.js';
-import { interpolateScores } from '../pipeline/interpolation.js';
+import type { Pipeline, SearchHit } from '../pipeline/pipeline.js';
+import type { FirstStage } from '../retrieve/searchIndex.js';
 import type { BeirDataset } from './beir.js';
 import { evaluateRun, type RetrievedDocument, type Run, type RunEvaluation } from './metrics.js';
 
@@ -59,19 +58,18 @@ export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset,
         options.onProgress?.(++done, total);
         continue;
       }
+      // One first stage per query: its candidates are the first-stage run and what every reranked run reorders.
       let started = performance.now();
-      const found = await pipeline.index.firstStage(text, stage, candidates);
-      firstStageMs += performance.now() - started;
-      firstStage.set(queryId, found.map(({ id, score }) => ({ id, score })));
+      const found = await pipeline.retrieve(text, stage, candidates);
+      const retrieveMs = performance.now() - started;
+      firstStageMs += retrieveMs;
+      firstStage.set(queryId, found.map((candidate) => ({ id: candidate.document.id, score: candidate.firstStage.score })));
       if (pipeline.reranker) {
         started = performance.now();
-        const hits = await pipeline.search(text, { firstStage: stage, candidates, topN: candidates, firstStageWeight: 0 });
-        rerankedMs += performance.now() - started;
-        reranked.set(queryId, hits.map((hit) => ({ id: hit.id, score: hit.rerankScore as number })));
-        if (weight > 0) {
-          const mixed = interpolateScores(hits.map((hit) => hit.rerankScore as number), hits.map((hit) => hit.firstStage.score), weight);
-          interpolated.set(queryId, hits.map((hit, i) => ({ id: hit.id, score: mixed[i] })));
-        }
+        const rerankScores = await pipeline.rerank(text, found);
+        rerankedMs += retrieveMs + performance.now() - started;
+        reranked.set(queryId, runOf(pipeline.mix(found, rerankScores, 0)));
+        if (weight > 0) interpolated.set(queryId, runOf(pipeline.mix(found, rerankScores, weight)));
       }
       options.onProgress?.(++done, total);
     }
@@ -87,6 +85,10 @@ export async function evaluatePipeline(pipeline: Pipeline, dataset: BeirDataset,
     }
   }
   return { candidates, runs };
+}
+
+function runOf(hits: readonly SearchHit[]): RetrievedDocument[] {
+  return hits.map((hit) => ({ id: hit.id, score: hit.score }));
 }
 
 /** Each reranked run with the first-stage run whose candidates it reordered. */

@@ -3,7 +3,14 @@ import { HubError } from './hubError.js';
 
 /** The files crossrank reads besides the weights (locateTokenizerFiles needs the first three). */
 export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
-export const OPTIONAL_FILES = ['special_tokens_map.json'] as const;
+/** Fetched where the repo has them: sentence-transformers' files say how an embedding model pools and normalises. */
+export const OPTIONAL_FILES = [
+  'special_tokens_map.json',
+  'modules.json',
+  'sentence_bert_config.json',
+  'config_sentence_transformers.json',
+  '1_Pooling/config.json',
+] as const;
 
 export interface SelectionOptions {
   variant?: ModelVariant;

@@ -38,8 +38,16 @@ const SILENT: DownloadProgress = {
  * Bars on standard error when it is a terminal; nothing at all when it is not (logs, pipes, CI)
  * or when asked to be quiet, so output that is parsed is never mixed with progress.
  */
-export function createDownloadProgress(options: { quiet?: boolean; stream?: NodeJS.WritableStream & { isTTY?: boolean } } = {}): DownloadProgress {
+export function createDownloadProgress(
+  options: {
+    quiet?: boolean;
+    stream?: NodeJS.WritableStream & { isTTY?: boolean };
+    /** Milliseconds for the rate; default Date.now (a test passes one that advances, so a rate is always shown). */
+    clock?: () => number;
+  } = {},
+): DownloadProgress {
   const stream = options.stream ?? process.stderr;
+  const now = options.clock ?? Date.now;
   if (options.quiet || stream.isTTY !== true) return SILENT;
 
   let bars: cliProgress.MultiBar | undefined;
@@ -65,10 +73,10 @@ export function createDownloadProgress(options: { quiet?: boolean; stream?: Node
     file(path, total, initial) {
       // A fixed width keeps the bars of files with names of different lengths aligned.
       const label = path.length > LABEL_WIDTH ? `…${path.slice(-(LABEL_WIDTH - 1))}` : path.padEnd(LABEL_WIDTH);
-      const started = Date.now();
+      const started = now();
       const size = total ?? 0;
       const payload = (bytes: number): Record<string, string> => {
-        const seconds = (Date.now() - started) / 1000;
+        const seconds = (now() - started) / 1000;
         return { file: label, done: formatBytes(bytes), size: total === undefined ? '?' : formatBytes(size), rate: seconds > 0 ? `${formatBytes((bytes - initial) / seconds)}/s` : '' };
       };
       const bar = multiBar().create(Math.max(size, 1), initial, payload(initial));

@@ -1,3 +1,5 @@
+import { positiveIntegerOption } from '../errors.js';
+
 /**
  * Caps on one forward pass. Padded tokens (sequences x longest sequence) drive its memory and time.
  * A sequence is a (query, document) pair for a cross-encoder, one text for an embedding model.
@@ -29,4 +31,17 @@ export function planBatches(lengths: readonly number[], limits: BatchLimits): nu
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** Batch caps from options, each checked (a positive integer) and named in the error as the caller knows it. */
+export function batchLimits(
+  pairs: number | undefined,
+  tokens: number | undefined,
+  defaults: BatchLimits,
+  names: { pairs: string; tokens: string },
+): BatchLimits {
+  return {
+    maxBatchPairs: positiveIntegerOption(pairs ?? defaults.maxBatchPairs, names.pairs),
+    maxBatchTokens: positiveIntegerOption(tokens ?? defaults.maxBatchTokens, names.tokens),
+  };
 }

@@ -8,12 +8,6 @@ export interface ModelConfig {
   maxPositionEmbeddings?: number;
   /** RoBERTa-family models number positions after the pad id, so they hold fewer tokens than positions. */
   padTokenId?: number;
-  /**
-   * `crossrank.first_stage_weight` in config.json: how much of the first stage's score a pipeline
-   * should mix into this reranker's order when the caller does not say (see pipeline/interpolation.ts).
-   * The starter model sets it; published models do not, and get the reranker's order alone.
-   */
-  firstStageWeight?: number;
 }
 
 export function parseModelConfig(config: Record<string, unknown>, path: string): ModelConfig {
@@ -25,12 +19,7 @@ export function parseModelConfig(config: Record<string, unknown>, path: string):
   if (!Number.isInteger(numLabels) || numLabels < 1) throw new ModelFormatError(`${path}: num_labels must be a positive integer`);
   const maxPositionEmbeddings = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : undefined;
   const padTokenId = typeof config.pad_token_id === 'number' ? config.pad_token_id : undefined;
-  const ours = config.crossrank && typeof config.crossrank === 'object' ? (config.crossrank as Record<string, unknown>) : {};
-  const weight = ours.first_stage_weight;
-  if (weight !== undefined && (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)) {
-    throw new ModelFormatError(`${path}: crossrank.first_stage_weight must be a number >= 0`);
-  }
-  return { modelType, numLabels, maxPositionEmbeddings, padTokenId, firstStageWeight: weight };
+  return { modelType, numLabels, maxPositionEmbeddings, padTokenId };
 }
 
 /**

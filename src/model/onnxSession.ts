@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { ModelFormatError } from '../errors.js';
+import { ModelFormatError, positiveIntegerOption } from '../errors.js';
 
 /** Where the model runs. `cuda` needs onnxruntime-node's CUDA files (see README: GPU). */
 export type Device = 'cpu' | 'cuda';
@@ -40,8 +40,7 @@ const KNOWN_INPUTS: readonly string[] = ['input_ids', 'attention_mask', 'token_t
 
 /** @internal */
 export async function openOnnxModel(weightsPath: string, options: SessionOptions = {}): Promise<OnnxModel> {
-  const threads = options.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new ModelFormatError(`threads must be a positive integer, got ${threads}`);
+  const threads = positiveIntegerOption(options.threads ?? availableParallelism(), 'threads');
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] = options.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
   let session: ort.InferenceSession;
   try {

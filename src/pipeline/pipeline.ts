@@ -1,10 +1,12 @@
-import { InputError } from '../errors.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
 import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
 import { checkQuery } from '../rerank/documents.js';
+import { rankByScore } from '../rerank/ranking.js';
 import type { StoredDocument } from '../retrieve/stores/types.js';
 import { checkFirstStageWeight, interpolateScores } from './interpolation.js';
-import { passageText } from './passage.js';
-import { Index, type FirstStage, type IndexOpenOptions } from './searchIndex.js';
+import { passageText } from '../retrieve/passage.js';
+import { recommendedFirstStageWeight } from './recommendedWeight.js';
+import { Index, type FirstStage, type IndexOpenOptions } from '../retrieve/searchIndex.js';
 
 export interface SearchOptions {
   /** Default: hybrid when the index has vectors, else bm25. */
@@ -39,16 +41,29 @@ export interface PipelineOpenOptions extends IndexOpenOptions {
   rerankOptions?: CrossEncoderOptions;
 }
 
+/** A first-stage candidate, fetched from the store, with where the first stage put it. */
+export interface Candidate {
+  document: StoredDocument;
+  firstStage: SearchHit['firstStage'];
+}
+
 /**
  * Two-stage search: the index's first stage (BM25, dense or hybrid) finds candidates, the
- * cross-encoder reorders them, and each result carries both scores.
+ * cross-encoder reorders them, and each result carries both scores. `search` is the three steps
+ * `retrieve`, `rerank` and `mix`, which `eval` also runs one by one (one first stage per query,
+ * feeding every reranked run).
  */
 export class Pipeline {
+  /** What the reranker's config recommends mixing in (config.json `crossrank.first_stage_weight`), if anything. */
+  readonly recommendedWeight: number | undefined;
+
   constructor(
     readonly index: Index,
     readonly reranker: CrossEncoder | null,
     private readonly owned: { index: boolean; reranker: boolean } = { index: false, reranker: false },
-  ) {}
+  ) {
+    this.recommendedWeight = reranker ? recommendedFirstStageWeight(reranker.info.modelDir) : undefined;
+  }
 
   /** Opens an existing index and loads the reranker. */
   static async open(location: string, options: PipelineOpenOptions = {}): Promise<Pipeline> {
@@ -69,31 +84,42 @@ export class Pipeline {
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkQuery(query);
-    const stage = options.firstStage ?? this.defaultFirstStage;
-    const candidates = options.candidates ?? 100;
-    const topN = options.topN ?? 10;
-    if (!Number.isInteger(topN) || topN < 1) throw new InputError(`topN must be a positive integer, got ${topN}`);
-
-    const firstStage = await this.index.firstStage(query, stage, candidates);
-    const stored = await this.index.get(firstStage.map((candidate) => candidate.id));
-    // A document deleted between the two reads is left out.
-    const found = firstStage.flatMap((candidate, i) => {
-      const document = stored.get(candidate.id);
-      return document ? [{ document, firstStage: { stage, rank: i + 1, score: candidate.score } }] : [];
-    });
-
+    const topN = positiveIntegerOption(options.topN ?? 10, 'topN');
+    const found = await this.retrieve(query, options.firstStage ?? this.defaultFirstStage, options.candidates ?? 100);
     if (!this.reranker) {
       return found
         .slice(0, topN)
         .map((hit, i) => ({ ...hit.document, rank: i + 1, firstStage: hit.firstStage, rerankScore: null, score: hit.firstStage.score }));
     }
     const weight = this.firstStageWeight(options.firstStageWeight);
-    const rerankScores = await this.reranker.score(found.map((hit) => [query, passageText(hit.document)] as const));
-    // Weight 0 is the reranker's order, and its raw scores stay the hits' scores.
+    return this.mix(found, await this.rerank(query, found), weight).slice(0, topN);
+  }
+
+  /** Step 1: the first stage's candidates, best first, with their documents. */
+  async retrieve(query: string, stage: FirstStage, candidates: number): Promise<Candidate[]> {
+    const firstStage = await this.index.firstStage(query, stage, candidates);
+    const stored = await this.index.get(firstStage.map((candidate) => candidate.id));
+    // A document deleted between the two reads is left out.
+    return firstStage.flatMap((candidate, i) => {
+      const document = stored.get(candidate.id);
+      return document ? [{ document, firstStage: { stage, rank: i + 1, score: candidate.score } }] : [];
+    });
+  }
+
+  /** Step 2: the reranker's score of each candidate, in candidate order. */
+  async rerank(query: string, found: readonly Candidate[]): Promise<number[]> {
+    if (!this.reranker) throw new InputError('this pipeline has no reranker');
+    return this.reranker.score(found.map((hit) => [query, passageText(hit.document)] as const));
+  }
+
+  /**
+   * Step 3: the final order. Weight 0 is the reranker's order, and its raw scores stay the hits'
+   * scores; above 0 the standardised scores are mixed (see interpolation.ts). Equal scores keep
+   * the first stage's order.
+   */
+  mix(found: readonly Candidate[], rerankScores: readonly number[], weight: number): SearchHit[] {
     const scores = weight === 0 ? rerankScores : interpolateScores(rerankScores, found.map((hit) => hit.firstStage.score), weight);
-    // Equal scores keep the first stage's order.
-    const order = scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
-    return order.slice(0, topN).map((index, i) => ({
+    return rankByScore(scores).map((index, i) => ({
       ...found[index].document,
       rank: i + 1,
       firstStage: found[index].firstStage,
@@ -104,7 +130,7 @@ export class Pipeline {
 
   /** The weight search mixes the first stage in with: the caller's, else what the reranker's config recommends, else 0. */
   firstStageWeight(requested?: number): number {
-    return checkFirstStageWeight(requested ?? this.reranker?.info.firstStageWeight ?? 0);
+    return checkFirstStageWeight(requested ?? this.recommendedWeight ?? 0);
   }
 
   /** Closes what the pipeline opened itself (an index or a reranker passed in stays open). */

@@ -13,25 +13,33 @@ export function sigmoid(x: number): number {
 }
 
 /**
- * One score per row of logits [rows, numLabels]. Two labels are (not relevant, relevant): the
- * score is the softmax probability of label 1, as sentence-transformers' CrossEncoder gives it.
+ * One raw score per row of logits [rows, numLabels]: a one-label model's logit as it is; for two
+ * labels (not relevant, relevant) the gap logit1 - logit0, the log-odds of relevance (softmax of
+ * two labels is the sigmoid of their gap). Taken from the logits, never rebuilt from a
+ * probability, so it stays finite however large the gap.
  */
-export function scoresFromLogits(logits: Float32Array, rows: number, numLabels: number, activation: Activation): number[] {
+export function rawScoresFromLogits(logits: Float32Array, rows: number, numLabels: number): number[] {
   if (logits.length !== rows * numLabels) {
     throw new ModelFormatError(`model returned ${logits.length} logits for ${rows} pairs; expected ${numLabels} per pair`);
   }
   const scores = new Array<number>(rows);
   for (let row = 0; row < rows; row++) {
-    if (numLabels === 1) {
-      const logit = logits[row];
-      scores[row] = activation === 'sigmoid' ? sigmoid(logit) : logit;
-    } else {
-      const a = logits[row * 2];
-      const b = logits[row * 2 + 1];
-      scores[row] = sigmoid(b - a); // softmax([a, b])[1]
-    }
+    scores[row] = numLabels === 1 ? logits[row] : logits[row * 2 + 1] - logits[row * 2];
   }
   return scores;
+}
+
+/** A relevance in [0, 1] from a raw score: the sigmoid for one label, P(relevant) for two. */
+export function relevanceFromRaw(raw: number): number {
+  return sigmoid(raw);
+}
+
+/**
+ * The score CrossEncoder gives: a one-label model's logit (`none`, sentence-transformers' default
+ * for one label) or its sigmoid; a two-label model's P(relevant), as sentence-transformers gives it.
+ */
+export function activate(raw: number, numLabels: number, activation: Activation): number {
+  return numLabels === 1 && activation === 'none' ? raw : sigmoid(raw);
 }
 
 export function assertSupportedLabelCount(numLabels: number, where: string): void {

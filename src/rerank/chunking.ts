@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
 
 /**
  * Sliding windows over a long document, for models whose max_length is shorter than the text.
@@ -25,9 +25,9 @@ export function resolveChunking(options: ChunkingOptions, documentBudget: number
     throw new InputError(`chunking window must be a positive number of tokens that fits beside the query (max ${documentBudget})`);
   }
   const stride = options.stride ?? Math.max(1, Math.floor(window / 2));
-  if (!Number.isInteger(stride) || stride < 1) throw new InputError('chunking stride must be a positive integer');
+  positiveIntegerOption(stride, 'chunking stride');
   const maxChunks = options.maxChunks ?? 8;
-  if (!Number.isInteger(maxChunks) || maxChunks < 1) throw new InputError('chunking maxChunks must be a positive integer');
+  positiveIntegerOption(maxChunks, 'chunking maxChunks');
   return { window, stride, maxChunks };
 }
 

@@ -1,32 +1,22 @@
 import { InputError, positiveIntegerOption } from '../errors.js';
-import {
-  locateModelFiles,
-  openOnnxModel,
-  openOnnxModelInWorker,
-  STARTER_MODEL_ID,
-  type Device,
-  type ModelConfig,
-  type ModelVariant,
-  type OnnxModel,
-} from '../model/index.js';
+import { STARTER_MODEL_ID, type ModelConfig, type ModelVariant } from '../model/index.js';
 import type { PairEncoder, PairEncoding, TextTokens, TruncationDirection } from '../tokenize/pairEncoder.js';
 import type { TruncationStrategy } from '../tokenize/truncation.js';
-import { assertSupportedLabelCount, scoresFromLogits, type Activation } from './activation.js';
-import { planBatches, type BatchLimits } from '../inference/batching.js';
+import { activate, assertSupportedLabelCount, rawScoresFromLogits, type Activation } from './activation.js';
+import { batchLimits, type BatchLimits } from '../inference/batching.js';
 import { resolveChunking, windowRanges, type ChunkingOptions, type ResolvedChunking } from './chunking.js';
 import { checkQuery, documentText, type RerankDocument } from './documents.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
-import { batchFeeds, outputAsFloat32 } from '../inference/tensors.js';
-import { resolveModelDir, type HubOptions } from '../hub/index.js';
+import { outputAsFloat32 } from '../inference/tensors.js';
+import { locateModel, ModelRunner, type RunnerOptions } from '../inference/runner.js';
+import { rankByScore } from './ranking.js';
 
-/** The hub options (revision, cacheDir, localFilesOnly, token, endpoint, quiet) apply when the model is named by its hub id. */
-export interface CrossEncoderOptions extends HubOptions {
-  /** fp32, quantized (int8) or fp16 weights; default: quantized on CPU where the model has them, else fp32. */
-  variant?: ModelVariant;
-  device?: Device;
-  /** ONNX Runtime intra-op threads; default: the machine's cores. */
-  threads?: number;
+/**
+ * The runner options (variant, device, threads, worker) and, when the model is named by its hub
+ * id, the hub options (revision, cacheDir, localFilesOnly, token, endpoint, quiet).
+ */
+export interface CrossEncoderOptions extends RunnerOptions {
   /** Tokens per pair, special tokens included; default: min(model_max_length, max_position_embeddings). */
   maxLength?: number;
   truncation?: TruncationStrategy;
@@ -38,8 +28,6 @@ export interface CrossEncoderOptions extends HubOptions {
   maxBatchTokens?: number;
   /** Score long documents by their best sliding window instead of truncating them; off by default. */
   chunking?: ChunkingOptions | boolean;
-  /** Run forward passes on a worker thread, so a long batch never stalls the event loop (servers); default false. */
-  worker?: boolean;
 }
 
 export interface RerankOptions {
@@ -67,8 +55,6 @@ export interface CrossEncoderInfo {
   numLabels: number;
   maxLength: number;
   inputs: string[];
-  /** The first-stage weight the model's config recommends for pipelines (config.json `crossrank.first_stage_weight`), if any. */
-  firstStageWeight?: number;
 }
 
 export type QueryDocumentPair = readonly [query: string, document: string];
@@ -80,10 +66,8 @@ const DEFAULT_BATCH: BatchLimits = { maxBatchPairs: 16, maxBatchTokens: 8192 };
  * one relevance score. Load once, then `rerank` or `score` as often as needed; `close` frees it.
  */
 export class CrossEncoder {
-  private closed = false;
-
   private constructor(
-    private readonly model: OnnxModel,
+    private readonly runner: ModelRunner,
     readonly encoder: PairEncoder,
     private readonly config: ModelConfig,
     readonly info: CrossEncoderInfo,
@@ -101,18 +85,14 @@ export class CrossEncoder {
    * works offline, but a published reranker ranks better.
    */
   static async load(nameOrDir: string = STARTER_MODEL_ID, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    const preferFor = options.device === 'cuda' ? 'gpu' : 'cpu';
-    const modelDir = await resolveModelDir(nameOrDir, { ...options, preferFor });
-    const files = locateModelFiles(modelDir, { variant: options.variant, preferFor });
+    const located = await locateModel(nameOrDir, options);
+    const { files, modelDir } = located;
     const { encoder, config, maxLength } = loadModelEncoding(files, options.maxLength);
     assertSupportedLabelCount(config.numLabels, files.config);
-    const batch = {
-      maxBatchPairs: positiveIntegerOption(options.maxBatchPairs ?? DEFAULT_BATCH.maxBatchPairs, 'maxBatchPairs'),
-      maxBatchTokens: positiveIntegerOption(options.maxBatchTokens ?? DEFAULT_BATCH.maxBatchTokens, 'maxBatchTokens'),
-    };
+    const batch = batchLimits(options.maxBatchPairs, options.maxBatchTokens, DEFAULT_BATCH, { pairs: 'maxBatchPairs', tokens: 'maxBatchTokens' });
     const chunking = options.chunking === true ? {} : options.chunking ? options.chunking : null;
 
-    const model = await (options.worker ? openOnnxModelInWorker : openOnnxModel)(files.weights, { threads: options.threads, device: options.device });
+    const runner = await ModelRunner.open(located, options);
     const info: CrossEncoderInfo = {
       modelDir,
       weights: files.weights,
@@ -120,10 +100,9 @@ export class CrossEncoder {
       modelType: config.modelType,
       numLabels: config.numLabels,
       maxLength,
-      inputs: [...model.inputs.keys()],
-      firstStageWeight: config.firstStageWeight,
+      inputs: runner.inputNames,
     };
-    return new CrossEncoder(model, encoder, config, info, {
+    return new CrossEncoder(runner, encoder, config, info, {
       truncation: options.truncation ?? 'longest_first',
       activation: options.activation ?? 'none',
       batch,
@@ -149,10 +128,7 @@ export class CrossEncoder {
    */
   encodePairs(pairs: readonly QueryDocumentPair[], options: EncodePairsOptions = {}): EncodedPairs {
     this.assertOpen();
-    const maxDocumentTokens = options.maxDocumentTokens ?? Number.POSITIVE_INFINITY;
-    if (maxDocumentTokens !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxDocumentTokens) || maxDocumentTokens < 1)) {
-      throw new InputError(`maxDocumentTokens must be a positive integer, got ${options.maxDocumentTokens}`);
-    }
+    const maxDocumentTokens = options.maxDocumentTokens === undefined ? Number.POSITIVE_INFINITY : positiveIntegerOption(options.maxDocumentTokens, 'maxDocumentTokens');
     const direction = options.truncationDirection ?? 'right';
     const queryTokens = new Map<string, TextTokens>();
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
@@ -178,8 +154,36 @@ export class CrossEncoder {
 
   /** One score per encoding, in input order: the forward passes, in length-sorted batches. */
   async scoreEncoded(encodings: readonly PairEncoding[]): Promise<number[]> {
+    const raw = await this.rawScores(encodings);
+    return raw.map((score) => activate(score, this.config.numLabels, this.settings.activation));
+  }
+
+  /**
+   * One raw score per encoding (the logit; for two labels the gap logit1 - logit0), whatever the
+   * activation. Encodings whose `live(index)` turns false before their forward pass are not run
+   * and get NaN.
+   */
+  async rawScores(encodings: readonly PairEncoding[], live?: (index: number) => boolean): Promise<number[]> {
     this.assertOpen();
-    return this.scoreEncodings(encodings);
+    const scores = new Array<number>(encodings.length).fill(Number.NaN);
+    await this.runner.runBatches(
+      encodings,
+      this.settings.batch,
+      this.encoder.padTokenId,
+      (outputs, rows) => {
+        const logits = outputAsFloat32(outputs[this.runner.outputName]);
+        rawScoresFromLogits(logits, rows.length, this.config.numLabels).forEach((score, row) => {
+          scores[rows[row]] = score;
+        });
+      },
+      live,
+    );
+    return scores;
+  }
+
+  /** Forward passes run so far. */
+  get forwardPasses(): number {
+    return this.runner.forwardPasses;
   }
 
   /** Documents ordered by relevance to the query, best first (equal scores keep input order). */
@@ -188,22 +192,17 @@ export class CrossEncoder {
     if (!Array.isArray(documents)) throw new InputError('documents must be an array');
     const textField = options.textField ?? 'text';
     const texts = documents.map((document, index) => documentText(document, index, textField));
-    const topN = options.topN ?? documents.length;
-    if (options.topN !== undefined && (!Number.isInteger(topN) || topN < 1)) {
-      throw new InputError(`topN must be a positive integer, got ${options.topN}`);
-    }
+    const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
 
     const scores = await this.score(texts.map((text) => [query, text] as const));
-    const order = scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
+    const order = rankByScore(scores);
     return order.slice(0, topN).map((index) =>
       options.returnDocuments ? { index, score: scores[index], document: documents[index] } : { index, score: scores[index] },
     );
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.model.session.release();
+  close(): Promise<void> {
+    return this.runner.close();
   }
 
   /**
@@ -245,27 +244,8 @@ export class CrossEncoder {
     };
   }
 
-  private async scoreEncodings(encodings: readonly PairEncoding[]): Promise<number[]> {
-    const scores = new Array<number>(encodings.length);
-    const batches = planBatches(
-      encodings.map((e) => e.inputIds.length),
-      this.settings.batch,
-    );
-    for (const batch of batches) {
-      const rows = batch.map((i) => encodings[i]);
-      const feeds = batchFeeds(rows, this.model.inputs, this.encoder.padTokenId);
-      const outputs = await this.model.session.run(feeds);
-      const logits = outputAsFloat32(outputs[this.model.outputName]);
-      const batchScores = scoresFromLogits(logits, rows.length, this.config.numLabels, this.settings.activation);
-      batch.forEach((encodingIndex, row) => {
-        scores[encodingIndex] = batchScores[row];
-      });
-    }
-    return scores;
-  }
-
   private assertOpen(): void {
-    if (this.closed) throw new InputError('this CrossEncoder is closed');
+    if (this.runner.isClosed) throw new InputError('this CrossEncoder is closed');
   }
 }
 
@@ -276,3 +256,7 @@ function capTokens(document: TextTokens, max: number, direction: TruncationDirec
   // Without its text: the text no longer matches the tokens (see PairEncoder's truncation lengths).
   return { tokens: { ids: document.ids.slice(start, end), tokens: document.tokens.slice(start, end) }, capped: true };
 }
+
+// What callers of the engine (the CLI, the server) name in their options, without reaching into the model and tokenizer layers.
+export { MODEL_VARIANTS, STARTER_MODEL_ID, type Device, type ModelVariant } from '../model/index.js';
+export { TRUNCATION_STRATEGIES, type TruncationStrategy } from '../tokenize/truncation.js';

@@ -10,7 +10,6 @@
  * (never below zero), and no (k1 + 1) factor (which does not change the order). A query term given
  * twice counts twice, as in a Lucene bag-of-words query.
  */
-export const BM25_PARAMETERS = { k1: 1.2, b: 0.75 } as const;
 
 /**
  * The FTS5 MATCH expression "t1" OR "t2" ... for analysed query terms; null when there are none

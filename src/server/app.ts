@@ -1,17 +1,16 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { STARTER_MODEL_ID } from '../model/index.js';
-import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
+import { CrossEncoder, STARTER_MODEL_ID, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
+import { QueuedReranker } from '../rerank/queuedReranker.js';
+import { EventLoopTurns } from '../rerank/eventLoopTurns.js';
 import { installAuth } from './auth.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
 import { clientTimeoutOptions, Connections } from './connections.js';
 import { installCors } from './cors.js';
 import { installErrorHandler } from './errors.js';
-import { EventLoopTurns } from './eventLoopTurns.js';
 import { installJsonBodyParser } from './jsonBody.js';
-import { installRequestMetrics } from './metrics.js';
+import { installRequestMetrics, ServerMetrics } from './metrics.js';
 import { openApiRoutes } from './openapi.js';
 import { RequestLog } from './requestLog.js';
-import { RerankService } from './rerankService.js';
 import { cohereRoutes } from './routes/cohere.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
@@ -34,8 +33,10 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The model behind the routes; `crossrank.ready` resolves once it is loaded and warmed up. */
-    crossrank: RerankService;
+    /** The engine behind the routes; `crossrank.ready` resolves once it is loaded and warmed up. */
+    crossrank: QueuedReranker;
+    /** The server's Prometheus metrics. */
+    crossrankMetrics: ServerMetrics;
   }
 }
 
@@ -64,20 +65,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const loading = CrossEncoder.load(model, { ...options.engine, worker: true, activation: 'none' });
   // Heavy steps of all requests (parsing large bodies, encoding) take turns on the event loop.
   const turns = new EventLoopTurns();
-  const service = new RerankService(loading, config, turns);
+  let metrics: ServerMetrics | null = null;
+  const service = new QueuedReranker(loading, {
+    batchWindowMs: config.batchWindowMs,
+    maxBatchTokens: config.maxBatchTokens,
+    maxQueue: config.maxQueue,
+    onBatch: (report) => metrics?.batchScored(report),
+  }, turns);
+  metrics = new ServerMetrics(() => service.depth);
   app.decorate('crossrank', service);
+  app.decorate('crossrankMetrics', metrics);
 
-  connections = new Connections(service.metrics);
+  connections = new Connections(metrics);
   connections.install(app, config);
-  installErrorHandler(app);
+  installErrorHandler(app, config.requestTimeoutMs);
   installJsonBodyParser(app, config.maxJsonDepth, turns);
-  installRequestMetrics(app, service.metrics, connections, new RequestLog(app.log));
+  installRequestMetrics(app, metrics, connections, new RequestLog(app.log));
   installCors(app, config.corsOrigins);
   installAuth(app, config.apiKeys);
 
   await app.register(healthRoutes(service));
   await app.register(infoRoutes(service, config));
-  await app.register(metricsRoutes(service.metrics));
+  await app.register(metricsRoutes(metrics));
   await app.register(openApiRoutes(config, VERSION));
   await app.register(cohereRoutes(service, config));
   await app.register(teiRoutes(service, config));

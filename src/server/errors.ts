@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { CrossrankError, InputError } from '../errors.js';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { CancelledError, CrossrankError, InputError, NotReadyError, OverloadedError, TooLongError } from '../errors.js';
 
 /** An HTTP error whose message can be shown as it is; `field` names the part of the request at fault. */
 export class HttpError extends CrossrankError {
@@ -31,9 +31,9 @@ interface AjvError {
  * schema violations, malformed JSON, wrong content type, oversize bodies. A 5xx means a bug or
  * an overloaded server, never bad input.
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, requestTimeoutMs: number): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    const { status, body, headers } = describe(error);
+    const { status, body, headers } = describe(asHttpError(error, requestTimeoutMs) ?? error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.code(status).headers(headers).send(body);
   });
@@ -42,8 +42,28 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
-export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
-  return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.message, error.field));
+const NOT_READY_MESSAGES: Record<NotReadyError['state'], (error: NotReadyError) => string> = {
+  loading: () => 'the model is still loading; see /ready',
+  failed: (error) => error.message,
+  closing: () => 'the server is shutting down',
+};
+
+/**
+ * The engine's domain errors as HTTP, in one table: the engine knows nothing of status codes.
+ * Anything else (InputError included) is left to describe().
+ */
+function asHttpError(error: unknown, requestTimeoutMs: number): HttpError | null {
+  const retryAfter = (seconds: number | undefined): Record<string, string> => (seconds === undefined ? {} : { 'retry-after': String(seconds) });
+  if (error instanceof TooLongError) return new HttpError(413, error.message, error.field);
+  if (error instanceof OverloadedError) {
+    return new HttpError(429, 'the server is busy: too many requests are waiting for the model; retry later', undefined, retryAfter(error.retryAfterSeconds));
+  }
+  if (error instanceof NotReadyError) return new HttpError(503, NOT_READY_MESSAGES[error.state](error), undefined, retryAfter(error.retryAfterSeconds));
+  if (error instanceof CancelledError && error.reason === 'timeout') {
+    return new HttpError(503, `the request was not answered within ${requestTimeoutMs} ms (request timeout)`, undefined, retryAfter(error.retryAfterSeconds));
+  }
+  if (error instanceof CancelledError) return new HttpError(499, 'the client closed the connection');
+  return null;
 }
 
 function describe(error: FastifyError | HttpError): { status: number; body: ErrorBody; headers: Record<string, string> } {

@@ -6,7 +6,7 @@
 export { buildApp } from './loadApp.js';
 export type { AppOptions, ServerEngineOptions } from './app.js';
 export { DEFAULT_SERVER_CONFIG, SERVER_SETTINGS, resolveServerConfig, type ServerConfig, type ServerSetting } from './config.js';
-export type { RerankService, ScoreRequest, ScoredDocuments } from './rerankService.js';
+export type { QueuedReranker, ScoreRequest, ScoredDocuments } from '../rerank/queuedReranker.js';
 export type { ErrorBody } from './errors.js';
 export type { CohereRerankResponse } from './routes/cohere.js';
 export type { TeiRerankResponse } from './routes/tei.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
-import type { EventLoopTurns } from './eventLoopTurns.js';
+import type { EventLoopTurns } from '../rerank/eventLoopTurns.js';
 
 /** Bodies from this size on are parsed in an event-loop turn of their own (see EventLoopTurns). */
 const LARGE_BODY_CHARACTERS = 64 * 1024;

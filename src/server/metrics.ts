@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchReport } from './batcher.js';
+import type { BatchReport } from '../rerank/queuedReranker.js';
 import type { RequestLog } from './requestLog.js';
 
 /**

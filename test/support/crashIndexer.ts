@@ -4,7 +4,7 @@
  *
  *   node --import tsx test/support/crashIndexer.ts <index path> <documents> <batch size>
  */
-import { Index } from '../../src/pipeline/searchIndex.js';
+import { Index } from '../../src/retrieve/searchIndex.js';
 
 const [path, countText, batchText] = process.argv.slice(2);
 const count = Number(countText);

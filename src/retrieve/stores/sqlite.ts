@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { CrossrankError, InputError } from '../../errors.js';
+import { CrossrankError, InputError, positiveIntegerOption } from '../../errors.js';
 import { ftsMatchExpression } from '../bm25.js';
 import {
   SCHEMA_VERSION,
@@ -75,7 +75,7 @@ export class SqliteStore implements DocumentStore {
       `);
       if (settings.embedding) {
         const dimension = settings.embedding.dimension;
-        if (!Number.isInteger(dimension) || dimension < 1) throw new InputError(`embedding dimension must be a positive integer, got ${dimension}`);
+        positiveIntegerOption(dimension, 'embedding dimension');
         this.db.exec(`CREATE VIRTUAL TABLE doc_vectors USING vec0(embedding float[${dimension}] distance_metric=cosine)`);
       }
       this.db.prepare(`INSERT INTO crossrank_meta (key, value) VALUES ('settings', ?)`).run(JSON.stringify(settings));

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.js';
-import type { RerankService } from '../rerankService.js';
+import type { QueuedReranker } from '../../rerank/queuedReranker.js';
 import { cohereRerankBody } from '../schemas.js';
-import { checkQueryField, rankByScore, refuseWhenBusy, requestSignal } from './rerankRequest.js';
+import { rankByScore } from '../../rerank/ranking.js';
+import { checkQueryField, refuseWhenBusy, requestSignal } from './rerankRequest.js';
 
 type CohereDocument = string | { text: string; [field: string]: unknown };
 
@@ -25,7 +26,7 @@ export interface CohereRerankResponse {
  * Cohere's rerank API, v1 and v2 (the SDKs post the same body to either): relevance_score in
  * [0, 1], best first. A Cohere "search unit" is one query with up to 100 documents.
  */
-export function cohereRoutes(service: RerankService, config: ServerConfig): FastifyPluginAsync {
+export function cohereRoutes(service: QueuedReranker, config: ServerConfig): FastifyPluginAsync {
   return async (app) => {
     for (const version of ['1', '2'] as const) {
       app.post<{ Body: CohereRerankRequest }>(
@@ -45,11 +46,11 @@ export function cohereRoutes(service: RerankService, config: ServerConfig): Fast
             },
             requestSignal(reply, config.requestTimeoutMs),
           );
-          const order = rankByScore(scored.scores).slice(0, body.top_n ?? texts.length);
+          const order = rankByScore(scored.raw).slice(0, body.top_n ?? texts.length);
           return {
             id: randomUUID(),
             results: order.map((index) => {
-              const result = { index, relevance_score: service.relevance(scored.scores[index]) };
+              const result = { index, relevance_score: scored.relevance[index] };
               if (!body.return_documents) return result;
               const document = body.documents[index];
               return { ...result, document: typeof document === 'string' ? { text: document } : document };

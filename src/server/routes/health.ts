@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RerankService } from '../rerankService.js';
+import type { QueuedReranker } from '../../rerank/queuedReranker.js';
 
 /**
  * /health: the process is up and answering (liveness). /ready: the model is loaded and has
  * scored a warm-up batch (readiness); 503 until then, or for good if loading failed.
  */
-export function healthRoutes(service: RerankService): FastifyPluginAsync {
+export function healthRoutes(service: QueuedReranker): FastifyPluginAsync {
   return async (app) => {
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/ready', async (_request, reply) => {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import type { RerankService } from '../rerankService.js';
+import type { QueuedReranker } from '../../rerank/queuedReranker.js';
 import { VERSION } from '../version.js';
 
 /** GET /info: what is served and within which limits (TEI has the same endpoint, with its own fields). */
-export function infoRoutes(service: RerankService, config: ServerConfig): FastifyPluginAsync {
+export function infoRoutes(service: QueuedReranker, config: ServerConfig): FastifyPluginAsync {
   return async (app) => {
     app.get('/info', async () => {
       const info = service.info;

@@ -1,10 +1,10 @@
-/** What the rerank routes (Cohere and TEI) share: the request's abort signal, the query check, the ranking. */
+/** What the rerank routes (Cohere and TEI) share: the request's abort signal, the query check, the early refusal. */
 import type { FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
-import type { RerankService } from '../rerankService.js';
+import type { QueuedReranker } from '../../rerank/queuedReranker.js';
 
 /** A rerank route's onRequest: 429 at once when the queue is full, before the body is read (its connection then closes). */
-export function refuseWhenBusy(service: RerankService): onRequestAsyncHookHandler {
+export function refuseWhenBusy(service: QueuedReranker): onRequestAsyncHookHandler {
   return async () => service.refuseIfBusy();
 }
 
@@ -43,7 +43,3 @@ export function checkQueryField(query: string): void {
   if (query.trim() === '') throw new HttpError(422, 'query is empty', 'query');
 }
 
-/** Document indices by score, best first; equal scores keep input order. */
-export function rankByScore(scores: readonly number[]): number[] {
-  return scores.map((_, index) => index).sort((a, b) => scores[b] - scores[a] || a - b);
-}

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.js';
-import type { RerankService } from '../rerankService.js';
+import type { QueuedReranker } from '../../rerank/queuedReranker.js';
 import { teiRerankBody } from '../schemas.js';
-import { checkQueryField, rankByScore, refuseWhenBusy, requestSignal } from './rerankRequest.js';
+import { rankByScore } from '../../rerank/ranking.js';
+import { checkQueryField, refuseWhenBusy, requestSignal } from './rerankRequest.js';
 
 interface TeiRerankRequest {
   query: string;
@@ -20,7 +21,7 @@ export type TeiRerankResponse = Array<{ index: number; score: number; text?: str
  * `score` is the relevance in [0, 1], or with raw_scores the logit. Unlike TEI's default,
  * pairs that do not fit are cut unless `truncate` is false (as TEI with --auto-truncate).
  */
-export function teiRoutes(service: RerankService, config: ServerConfig): FastifyPluginAsync {
+export function teiRoutes(service: QueuedReranker, config: ServerConfig): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: TeiRerankRequest }>('/rerank', { schema: { body: teiRerankBody(config.maxDocuments) }, onRequest: refuseWhenBusy(service) }, async (request, reply): Promise<TeiRerankResponse> => {
       const body = request.body;
@@ -36,8 +37,8 @@ export function teiRoutes(service: RerankService, config: ServerConfig): Fastify
         },
         requestSignal(reply, config.requestTimeoutMs),
       );
-      return rankByScore(scored.scores).map((index) => {
-        const score = body.raw_scores ? service.logit(scored.scores[index]) : service.relevance(scored.scores[index]);
+      return rankByScore(scored.raw).map((index) => {
+        const score = body.raw_scores ? scored.raw[index] : scored.relevance[index];
         return body.return_text ? { index, score, text: body.texts[index] } : { index, score };
       });
     });

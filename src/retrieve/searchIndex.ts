@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { BiEncoder, type BiEncoderOptions } from '../embed/biEncoder.js';
-import { InputError } from '../errors.js';
-import { analyze, analyzedText } from '../retrieve/analyzer.js';
-import { reciprocalRankFusion } from '../retrieve/fusion.js';
-import { openStore } from '../retrieve/stores/open.js';
+import { InputError, positiveIntegerOption } from '../errors.js';
+import { analyze, analyzedText } from './analyzer.js';
+import type { Embedder } from './embedder.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { openStore } from './stores/open.js';
 import {
   SCHEMA_VERSION,
   type DocumentRecord,
@@ -11,7 +12,7 @@ import {
   type IndexSettings,
   type ScoredId,
   type StoredDocument,
-} from '../retrieve/stores/types.js';
+} from './stores/types.js';
 import { passageText } from './passage.js';
 
 /** How the first stage finds candidates: BM25 terms, embedding similarity, or both fused by reciprocal rank. */
@@ -24,10 +25,10 @@ export type IndexDocument = StoredDocument;
 
 export interface IndexOpenOptions {
   /**
-   * The embedding model (a directory or a loaded BiEncoder). For a new index it makes the index
+   * The embedding model (a directory or hub id, loaded as a BiEncoder, or any loaded Embedder). For a new index it makes the index
    * dense; for an existing one it replaces the model recorded in the index (same dimension).
    */
-  embedModel?: string | BiEncoder;
+  embedModel?: string | Embedder;
   /** How a model given by directory is loaded (threads, batch sizes, variant). */
   embedOptions?: Omit<BiEncoderOptions, 'queryPrefix' | 'documentPrefix'>;
   /** New index: drop English stopwords from BM25 terms (default true). */
@@ -49,13 +50,13 @@ export interface AddOptions {
  * Answers the first stage of a search: the k best candidates of a query.
  */
 export class Index {
-  private embedder: BiEncoder | null;
-  private embedderLoading: Promise<BiEncoder> | null = null;
+  private embedder: Embedder | null;
+  private embedderLoading: Promise<Embedder> | null = null;
 
   private constructor(
     private readonly store: DocumentStore,
     readonly settings: IndexSettings,
-    embedder: BiEncoder | null,
+    embedder: Embedder | null,
     private readonly ownsEmbedder: boolean,
     private readonly embedOptions: IndexOpenOptions['embedOptions'],
   ) {
@@ -64,7 +65,7 @@ export class Index {
 
   static async open(location: string, options: IndexOpenOptions = {}): Promise<Index> {
     const store = await openStore(location, { create: options.create ?? true });
-    let embedder: BiEncoder | null = null;
+    let embedder: Embedder | null = null;
     const ownsEmbedder = typeof options.embedModel === 'string';
     try {
       let settings = await store.settings();
@@ -117,8 +118,7 @@ export class Index {
 
   /** Adds (or replaces, by id) documents, `batchSize` per transaction. */
   async add(documents: readonly IndexDocument[], options: AddOptions = {}): Promise<void> {
-    const batchSize = options.batchSize ?? 256;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`batchSize must be a positive integer, got ${batchSize}`);
+    const batchSize = positiveIntegerOption(options.batchSize ?? 256, 'batchSize');
     for (let start = 0; start < documents.length; start += batchSize) {
       await this.writeBatch(documents.slice(start, start + batchSize));
       options.onProgress?.(Math.min(start + batchSize, documents.length), documents.length);
@@ -128,7 +128,7 @@ export class Index {
 
   /** Adds documents from a stream (a corpus file too large to hold), `batchSize` per transaction; returns how many. */
   async addAll(documents: Iterable<IndexDocument> | AsyncIterable<IndexDocument>, options: AddOptions & { total?: number } = {}): Promise<number> {
-    const batchSize = options.batchSize ?? 256;
+    const batchSize = positiveIntegerOption(options.batchSize ?? 256, 'batchSize');
     let batch: IndexDocument[] = [];
     let done = 0;
     const flush = async (): Promise<void> => {
@@ -153,7 +153,7 @@ export class Index {
 
   /** The k best candidates for the query, best first, with the first stage's own scores. */
   async firstStage(query: string, stage: FirstStage, k: number): Promise<ScoredId[]> {
-    if (!Number.isInteger(k) || k < 1) throw new InputError(`candidates must be a positive integer, got ${k}`);
+    positiveIntegerOption(k, 'candidates');
     switch (stage) {
       case 'bm25':
         return this.store.textSearch(analyze(query, this.settings.analyzer), k);
@@ -203,7 +203,7 @@ export class Index {
   }
 
   /** The embedding model: the one given at open, else the one recorded in the index, loaded on first use. */
-  private async requireEmbedder(purpose: string): Promise<BiEncoder> {
+  private async requireEmbedder(purpose: string): Promise<Embedder> {
     if (this.embedder) return this.embedder;
     const embedding = this.settings.embedding;
     if (embedding === null) throw new InputError(`${purpose} needs vectors, and index ${this.location} has none: build it with an embedding model`);
@@ -222,7 +222,7 @@ export class Index {
   }
 }
 
-function newSettings(embedder: BiEncoder | null, stopwords: boolean): IndexSettings {
+function newSettings(embedder: Embedder | null, stopwords: boolean): IndexSettings {
   return {
     schema: SCHEMA_VERSION,
     analyzer: { stopwords },
@@ -237,7 +237,7 @@ function newSettings(embedder: BiEncoder | null, stopwords: boolean): IndexSetti
   };
 }
 
-function checkCompatible(settings: IndexSettings, embedder: BiEncoder | null, options: IndexOpenOptions, location: string): void {
+function checkCompatible(settings: IndexSettings, embedder: Embedder | null, options: IndexOpenOptions, location: string): void {
   if (options.stopwords !== undefined && options.stopwords !== settings.analyzer.stopwords) {
     throw new InputError(`index ${location} was built with stopwords ${settings.analyzer.stopwords ? 'dropped' : 'kept'}; rebuild it to change that`);
   }

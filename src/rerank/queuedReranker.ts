@@ -1,24 +1,38 @@
-import { sigmoid } from '../rerank/activation.js';
-import type { CrossEncoder, CrossEncoderInfo } from '../rerank/crossEncoder.js';
-import { pairScores, type EncodedPairs, type EncodePairsOptions } from '../rerank/encodedPairs.js';
-import { Batcher, QueueFullError } from './batcher.js';
-import type { ServerConfig } from './config.js';
+import { CancelledError, NotReadyError, TooLongError } from '../errors.js';
+import { WorkQueue, type BatchReport } from '../inference/workQueue.js';
+import type { PairEncoding } from '../tokenize/pairEncoder.js';
+import { relevanceFromRaw } from './activation.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
-import { HttpError } from './errors.js';
-import { ServerMetrics } from './metrics.js';
+import type { CrossEncoder, CrossEncoderInfo } from './crossEncoder.js';
+import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
+
+export type { BatchReport } from '../inference/workQueue.js';
+
+export interface QueueOptions {
+  /** How long the first waiting request collects others; 0: each request is scored alone. */
+  batchWindowMs: number;
+  /** Tokens (unpadded, of all requests) scored together at most; the first request always goes. */
+  maxBatchTokens: number;
+  /** Requests waiting at most; beyond it `score` throws OverloadedError. */
+  maxQueue: number;
+  /** Called after each cross-request batch (metrics). */
+  onBatch?: (report: BatchReport) => void;
+}
 
 export interface ScoreRequest extends EncodePairsOptions {
   query: string;
   documents: readonly string[];
   /** The request field that holds the documents, for error messages (`documents`, `texts`). */
   documentsField: string;
-  /** false: a pair that does not fit whole is an error (413) instead of being cut. */
+  /** false: a pair that does not fit whole is a TooLongError instead of being cut. */
   truncate: boolean;
 }
 
 export interface ScoredDocuments {
-  /** Per document: the model's score (one-label models: the logit; two-label: P(relevant)). */
-  scores: number[];
+  /** Per document: the raw score (the logit; for two-label models the gap logit1 - logit0). */
+  raw: number[];
+  /** Per document: the relevance in [0, 1] (the sigmoid of the raw score). */
+  relevance: number[];
   /** Per document: true where the model did not see all of its tokens. */
   truncated: boolean[];
   /** Model inputs scored (documents, or their windows when chunking). */
@@ -31,31 +45,33 @@ export interface ScoredDocuments {
 const CHARACTERS_PER_SLICE = 32 * 1024;
 
 /**
- * The model behind the routes: loads and warms it up, encodes each request on arrival (with the
- * request's own options), and hands the encodings to the cross-request batcher.
+ * A CrossEncoder behind a cross-request queue, for a service: loads and warms the model up,
+ * encodes each request on arrival (with the request's own options), scores the encodings of
+ * concurrent requests together, and drops the work of a request whose signal aborts. It knows
+ * nothing of HTTP: it throws NotReadyError, OverloadedError, TooLongError and CancelledError,
+ * which a transport maps to its own answers.
  */
-export class RerankService {
-  readonly metrics: ServerMetrics;
+export class QueuedReranker {
   /** Resolves once the model is loaded and has scored a warm-up batch; rejects if loading fails. */
   readonly ready: Promise<void>;
   private encoder: CrossEncoder | null = null;
   private loadError: Error | null = null;
-  private readonly batcher: Batcher;
+  private readonly queue: WorkQueue<PairEncoding, number>;
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closing = false;
 
   constructor(
     loading: Promise<CrossEncoder>,
-    private readonly config: ServerConfig,
+    options: QueueOptions,
     private readonly turns: EventLoopTurns = new EventLoopTurns(),
   ) {
-    this.batcher = new Batcher(
-      (encodings) => this.model().scoreEncoded(encodings),
-      { windowMs: config.batchWindowMs, maxBatchTokens: config.maxBatchTokens, maxQueue: config.maxQueue },
-      (report) => this.metrics.batchScored(report),
+    this.queue = new WorkQueue<PairEncoding, number>(
+      (encodings, live) => this.model().rawScores(encodings, live),
+      (encoding) => encoding.inputIds.length,
+      { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
+      options.onBatch,
     );
-    this.metrics = new ServerMetrics(() => this.batcher.depth);
     this.ready = this.warmUp(loading);
     this.ready.catch(() => {}); // callers that wait see the failure; nobody waiting is not a crash
   }
@@ -72,28 +88,33 @@ export class RerankService {
     return this.encoder?.info ?? null;
   }
 
-  /** A model score as a relevance in [0, 1]: sigmoid of a one-label logit; P(relevant) as it is. */
-  relevance(score: number): number {
-    return this.model().info.numLabels === 1 ? sigmoid(score) : score;
+  /** Requests waiting for the model (not counting the batch being scored). */
+  get depth(): number {
+    return this.queue.depth;
   }
 
-  /** A model score as a logit: as it is for one label; log-odds of P(relevant) for two. */
-  logit(score: number): number {
-    return this.model().info.numLabels === 1 ? score : Math.log(score / (1 - score));
+  /** Forward passes run so far (0 before the model is loaded). */
+  get forwardPasses(): number {
+    return this.encoder?.forwardPasses ?? 0;
+  }
+
+  /** Seconds until the queue has likely drained; at least 1. */
+  retryAfterSeconds(): number {
+    return this.queue.retryAfterSeconds();
   }
 
   /** Throws the 429 of a full queue: checked before a request's body is read, so that refusing costs little. */
   refuseIfBusy(): void {
-    if (this.batcher.depth >= this.config.maxQueue) throw busy(this.batcher.retryAfterSeconds());
+    if (this.queue.isFull) throw this.queue.overloaded();
   }
 
   async score(request: ScoreRequest, signal: AbortSignal): Promise<ScoredDocuments> {
-    if (this.closing) throw new HttpError(503, 'the server is shutting down', undefined, { 'retry-after': '1' });
+    if (this.closing) throw new NotReadyError('closing', 'the engine is shutting down');
     if (!this.encoder) {
-      if (this.loadError) throw new HttpError(503, `the model failed to load: ${this.loadError.message}`);
-      throw new HttpError(503, 'the model is still loading; see /ready', undefined, { 'retry-after': '1' });
+      if (this.loadError) throw new NotReadyError('failed', `the model failed to load: ${this.loadError.message}`);
+      throw new NotReadyError('loading', 'the model is still loading');
     }
-    if (this.batcher.depth >= this.config.maxQueue) throw busy(this.batcher.retryAfterSeconds());
+    if (this.queue.isFull) throw this.queue.overloaded();
     this.inFlight++;
     try {
       const encoded = await this.encode(this.encoder, request, signal);
@@ -101,15 +122,12 @@ export class RerankService {
       if (!request.truncate && cut >= 0) {
         const field = `${request.documentsField}[${cut}]`;
         const { maxLength } = this.encoder.info;
-        const perDocument = this.config.maxTokensPerDoc < maxLength ? ` or the server's ${this.config.maxTokensPerDoc} tokens per document` : '';
-        throw new HttpError(413, `${field} is too long: with the query it exceeds the model's ${maxLength} tokens${perDocument}, and truncate is false`, field);
+        const cap = request.maxDocumentTokens;
+        const perDocument = cap !== undefined && cap < maxLength ? ` or the ${cap} tokens per document allowed` : '';
+        throw new TooLongError(`${field} is too long: with the query it exceeds the model's ${maxLength} tokens${perDocument}, and truncate is false`, field);
       }
-      const scores = await this.batcher.submit(encoded.encodings, signal);
-      return { scores: pairScores(encoded, scores), truncated: encoded.truncated, inputs: encoded.encodings.length };
-    } catch (error) {
-      if (error instanceof QueueFullError) throw busy(error.retryAfterSeconds);
-      if (signal.aborted && error === signal.reason) throw this.abortError(signal);
-      throw error;
+      const raw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
+      return { raw, relevance: raw.map(relevanceFromRaw), truncated: encoded.truncated, inputs: encoded.encodings.length };
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) for (const wake of this.drained.splice(0)) wake();
@@ -120,7 +138,7 @@ export class RerankService {
   async close(): Promise<void> {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
-    await this.batcher.idle();
+    await this.queue.idle();
     await this.ready.catch(() => {});
     await this.encoder?.close();
   }
@@ -135,7 +153,7 @@ export class RerankService {
       const encoder = await loading;
       // The first forward passes allocate and tune; a load balancer should not send users to them.
       const warm = encoder.encodePairs(Array.from({ length: 4 }, () => ['a warm-up query', 'a short document to warm up the model'] as const));
-      await encoder.scoreEncoded(warm.encodings);
+      await encoder.rawScores(warm.encodings);
       this.encoder = encoder;
     } catch (error) {
       this.loadError = error instanceof Error ? error : new Error(String(error));
@@ -164,26 +182,10 @@ export class RerankService {
         try {
           await this.turns.next(signal);
         } catch {
-          throw this.abortError(signal);
+          throw CancelledError.from(signal, this.queue.retryAfterSeconds());
         }
       }
     }
     return encoded;
   }
-
-  private abortError(signal: AbortSignal): HttpError {
-    const reason = signal.reason as Error | undefined;
-    if (reason?.name === 'TimeoutError') {
-      return new HttpError(503, `the request was not answered within ${this.config.requestTimeoutMs} ms (request timeout)`, undefined, {
-        'retry-after': String(this.batcher.retryAfterSeconds()),
-      });
-    }
-    return new HttpError(499, 'the client closed the connection');
-  }
-}
-
-function busy(retryAfterSeconds: number): HttpError {
-  return new HttpError(429, 'the server is busy: too many requests are waiting for the model; retry later', undefined, {
-    'retry-after': String(retryAfterSeconds),
-  });
 }
