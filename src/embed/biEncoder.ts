@@ -1,7 +1,8 @@
 import { InputError, ModelFormatError } from '../errors.js';
 import { batchLimits, type BatchLimits } from '../inference/batching.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
-import { locateModel, ModelRunner, type NamedOutputs, type RunnerOptions } from '../inference/runner.js';
+import { locateModel, ModelRunner, type NamedOutputs } from '../inference/runner.js';
+import type { RunnerOptions } from '../inference/runnerOptions.js';
 import { outputAsFloat32 } from '../inference/tensors.js';
 import { readJsonObject, type ModelVariant } from '../model/index.js';
 import type { PairEncoder, PairEncoding } from '../tokenize/pairEncoder.js';

@@ -1,20 +1,13 @@
 import type * as ort from 'onnxruntime-node';
-import { resolveModelDir, type HubOptions } from '../hub/index.js';
+import { resolveModelDir } from '../hub/index.js';
 import { locateModelFiles, openOnnxModel, openOnnxModelInWorker, type Device, type ModelFiles, type ModelVariant, type OnnxModel } from '../model/index.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
 import { planBatches, type BatchLimits } from './batching.js';
+import type { RunnerOptions } from './runnerOptions.js';
 import { batchFeeds } from './tensors.js';
 
-/** How to open a model: where from (hub options apply to hub ids), which weights, where it runs. */
-export interface RunnerOptions extends HubOptions {
-  /** fp32, quantized (int8) or fp16 weights; default: quantized on CPU where the model has them, else fp32. */
-  variant?: ModelVariant;
-  device?: Device;
-  /** ONNX Runtime intra-op threads; default: the machine's cores. */
-  threads?: number;
-  /** Run forward passes on a worker thread, so a long batch never stalls the event loop (servers); default false. */
-  worker?: boolean;
-}
+// Apart from the runner so that public declarations reach no ONNX Runtime types (a strict consumer's tsc).
+export type { RunnerOptions } from './runnerOptions.js';
 
 /** A model found on disk (or fetched from the hub), before its weights are loaded. */
 export interface LocatedModel {

@@ -9,7 +9,8 @@ import { checkQuery, documentText, type RerankDocument } from './documents.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { outputAsFloat32 } from '../inference/tensors.js';
-import { locateModel, ModelRunner, type RunnerOptions } from '../inference/runner.js';
+import { locateModel, ModelRunner } from '../inference/runner.js';
+import type { RunnerOptions } from '../inference/runnerOptions.js';
 import { rankByScore } from './ranking.js';
 
 /**
