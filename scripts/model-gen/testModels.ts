@@ -29,6 +29,22 @@ export interface EmbeddingDef {
 /** The hub family whose config.json and tokenizer layout a model has (default: from spec.arch). */
 export type ModelFamily = 'bert' | 'xlm-roberta' | 'modernbert' | 'deberta-v2';
 
+/**
+ * A ColBERT model (late interaction): the bare encoder plus a bias-free linear projection of each
+ * token's state to `dim`, with colbert-ai's settings in artifact.metadata.
+ * - `hf-colbert`: colbert-ir/colbertv2.0's layout: config.json architectures HF_ColBERT, onnx/model.onnx,
+ *   output `last_hidden_state` (already projected);
+ * - `vespa`: answerdotai/answerai-colbert-small-v1's: vespa_colbert.onnx at the root, inputs
+ *   input_ids and attention_mask only, output `contextual`.
+ */
+export interface ColbertDef {
+  layout: 'hf-colbert' | 'vespa';
+  dim: number;
+  queryMaxlen: number;
+  docMaxlen: number;
+  attendToMaskTokens: boolean;
+}
+
 export interface TestModelDef {
   spec: BertSpec;
   family?: ModelFamily;
@@ -37,6 +53,8 @@ export interface TestModelDef {
   int8: boolean;
   /** Present for embedding models (no classifier head); absent for cross-encoders. */
   embedding?: EmbeddingDef;
+  /** Present for late-interaction (ColBERT) models. */
+  colbert?: ColbertDef;
   /** Large: written only when asked for by name (`npm run models -- --only`, the benchmark), never by default. */
   onDemand?: boolean;
 }
@@ -129,6 +147,21 @@ export const TEST_MODELS = {
     tokenizer: 'bert-base-uncased',
     int8: false,
     embedding: { output: 'sentence_embedding', pooling: 'mean', normalize: true, maxSeqLength: 128 },
+  },
+  // Late interaction in colbert-ir/colbertv2.0's layout (dim 128 there), small lengths so tests cut queries and documents.
+  'tiny-colbert': {
+    spec: { ...TINY_BERT, seed: 1313 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'hf-colbert', dim: 16, queryMaxlen: 12, docMaxlen: 24, attendToMaskTokens: false },
+  },
+  // answerai-colbert-small-v1's Vespa export (dim 96 there): no token_type_ids input, output `contextual`.
+  'tiny-colbert-vespa': {
+    spec: { ...TINY_BERT, arch: 'no-token-types', seed: 1414 },
+    family: 'bert',
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'vespa', dim: 12, queryMaxlen: 16, docMaxlen: 20, attendToMaskTokens: true },
   },
   // The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2, for benchmarks.
   'minilm-l6-bench': {

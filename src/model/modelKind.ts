@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonObject } from './readJson.js';
+
+/** What a reranker model computes: one score per (query, document) pair, or one vector per token (ColBERT). */
+export type RerankerKind = 'cross-encoder' | 'late-interaction';
+
+/**
+ * The kind of a model directory, from its files: colbert-ai's HF_ColBERT architecture or its
+ * artifact.metadata, or a Vespa ColBERT export, make it late interaction; anything else is
+ * loaded as a cross-encoder (which reports what it cannot read).
+ */
+export function detectRerankerKind(dir: string): RerankerKind {
+  if (existsSync(join(dir, 'artifact.metadata')) || existsSync(join(dir, 'vespa_colbert.onnx'))) return 'late-interaction';
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) return 'cross-encoder';
+  const architectures = readJsonObject(configPath).architectures;
+  return Array.isArray(architectures) && architectures.includes('HF_ColBERT') ? 'late-interaction' : 'cross-encoder';
+}
