@@ -2,7 +2,7 @@ import { InputError, positiveIntegerOption } from '../errors.js';
 import { STARTER_MODEL_ID, type ModelConfig, type ModelVariant } from '../model/index.js';
 import type { PairEncoder, PairEncoding, TextTokens, TruncationDirection } from '../tokenize/pairEncoder.js';
 import type { TruncationStrategy } from '../tokenize/truncation.js';
-import { activate, assertSupportedLabelCount, rawScoresFromLogits, type Activation } from './activation.js';
+import { activate, assertSupportedLabelCount, rawScoresFromLogits, relevanceFromRaw, type Activation } from './activation.js';
 import { batchLimits, type BatchLimits } from '../inference/batching.js';
 import { resolveChunking, windowRanges, type ChunkingOptions, type ResolvedChunking } from './chunking.js';
 import { checkQuery, documentText, type RerankDocument } from './documents.js';
@@ -179,6 +179,11 @@ export class CrossEncoder {
       live,
     );
     return scores;
+  }
+
+  /** A relevance in [0, 1] from a raw score (what a service answers beside it): its sigmoid. */
+  relevance(raw: number): number {
+    return relevanceFromRaw(raw);
   }
 
   /** Forward passes run so far. */

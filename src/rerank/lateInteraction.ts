@@ -7,7 +7,7 @@ import type { ModelVariant } from '../model/index.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
 import type { QueryDocumentPair, RerankOptions, RerankResult } from './crossEncoder.js';
 import { checkQuery, documentText, type RerankDocument } from './documents.js';
-import type { EncodedPairs } from './encodedPairs.js';
+import type { EncodedPairs, EncodePairsOptions } from './encodedPairs.js';
 import { LateInteractionEncoder, type DocumentEncoding } from './lateInteractionEncoding.js';
 import { readLateInteractionSettings } from './lateInteractionSettings.js';
 import { maxSim, type TokenVectors } from './maxSim.js';
@@ -161,8 +161,9 @@ export class LateInteractionModel {
    * each document's inputs carry its query's. Documents are cut at the document length, never
    * chunked (`truncated` says which were cut).
    */
-  encodePairs(pairs: readonly QueryDocumentPair[]): EncodedPairs {
+  encodePairs(pairs: readonly QueryDocumentPair[], options: Pick<EncodePairsOptions, 'maxDocumentTokens'> = {}): EncodedPairs {
     this.assertOpen();
+    const maxTokens = options.maxDocumentTokens === undefined ? Number.POSITIVE_INFINITY : positiveIntegerOption(options.maxDocumentTokens, 'maxDocumentTokens');
     const queries = new Map<string, PairEncoding>();
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
     pairs.forEach(([query, document], index) => {
@@ -172,7 +173,7 @@ export class LateInteractionModel {
         queryEncoding = this.encoder.encodeQuery(query);
         queries.set(query, queryEncoding);
       }
-      const documentEncoding: LatePairEncoding = { ...this.encoder.encodeDocument(document), query: queryEncoding };
+      const documentEncoding: LatePairEncoding = { ...this.encoder.encodeDocument(document, maxTokens), query: queryEncoding };
       encoded.encodings.push(documentEncoding);
       encoded.owners.push(index);
       encoded.truncated.push(documentEncoding.truncated);

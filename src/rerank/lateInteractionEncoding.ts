@@ -39,9 +39,11 @@ export class LateInteractionEncoder {
     };
   }
 
-  encodeDocument(document: string): DocumentEncoding {
+  /** `maxTokens`: keep at most this many of the document's own tokens (Cohere's `max_tokens_per_doc`), within the document length. */
+  encodeDocument(document: string, maxTokens = Number.POSITIVE_INFINITY): DocumentEncoding {
     const { documentMaxLength, documentMarkerId } = this.settings;
-    const encoding = this.withMarker(document, documentMarkerId, documentMaxLength);
+    const length = Math.min(documentMaxLength, this.encoder.singleSpecialCount + 1 + maxTokens);
+    const encoding = this.withMarker(document, documentMarkerId, length);
     const kept = encoding.inputIds.map((id) => !this.punctuationIds.has(id) && id !== this.encoder.padTokenId);
     return { ...encoding, kept, truncated: encoding.truncated };
   }
