@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { colbertProjection } from '../scripts/model-gen/colbert.js';
 import { TEST_MODELS } from '../scripts/model-gen/testModels.js';
 import { LateInteractionModel } from '../src/rerank/lateInteraction.js';
-import { PUNCTUATION } from '../src/rerank/lateInteractionSettings.js';
-import { referenceColbertVectors, referenceMaxSim } from './reference/colbertReference.js';
+import { referenceMaxSim } from './reference/colbertReference.js';
+import { colbertAiIds, MASK, punctuationIds, referenceVectors } from './support/colbertOracle.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
-import { testModel, type TestModel } from './support/testModels.js';
+import { testModel } from './support/testModels.js';
+import type { ColbertName } from './support/colbertOracle.js';
 
-type ColbertName = 'tiny-colbert' | 'tiny-colbert-vespa';
 const NAMES: ColbertName[] = ['tiny-colbert', 'tiny-colbert-vespa'];
 
 const QUERIES = [
@@ -34,48 +33,6 @@ async function load(dir: string): Promise<LateInteractionModel> {
   const model = await LateInteractionModel.load(dir, { threads: 1 });
   opened.push(model);
   return model;
-}
-
-const MARKERS = { query: 1, document: 2 }; // [unused0], [unused1] in bert-base-uncased
-const MASK = 103;
-const PAD = 0;
-
-/**
- * colbert-ai's QueryTokenizer / DocTokenizer, step by step, on the Rust tokenizer: '. ' + text,
- * tokenized with truncation at the length, position 1 (the '.') replaced by the marker; a query is
- * padded to the length and its padding ids replaced by [MASK].
- */
-async function colbertAiIds(oracle: RustTokenizer, text: string, kind: 'query' | 'document', maxLength: number, attendToMask: boolean) {
-  const encoding = await oracle.encodeSingle(`. ${text}`, maxLength);
-  const inputIds = [...encoding.inputIds];
-  inputIds[1] = MARKERS[kind];
-  const attentionMask = [...encoding.attentionMask];
-  if (kind === 'query') {
-    while (inputIds.length < maxLength) {
-      inputIds.push(PAD);
-      attentionMask.push(0);
-    }
-    for (let i = 0; i < inputIds.length; i++) {
-      if (inputIds[i] === PAD) {
-        inputIds[i] = MASK;
-        if (attendToMask) attentionMask[i] = 1;
-      }
-    }
-  }
-  return { inputIds, attentionMask };
-}
-
-async function punctuationIds(oracle: RustTokenizer): Promise<Set<number>> {
-  const ids = new Set<number>();
-  for (const symbol of PUNCTUATION) ids.add((await oracle.encodeSingle(symbol, 16)).inputIds[1]);
-  return ids;
-}
-
-/** The reference vectors of one encoding, from the float64 forward pass over all of its positions. */
-function referenceVectors(model: TestModel, name: ColbertName, inputIds: number[], attentionMask: number[]): number[][] {
-  const { dim } = TEST_MODELS[name].colbert;
-  const states = model.hiddenStatesMasked(inputIds, inputIds.map(() => 0), attentionMask);
-  return referenceColbertVectors(states, colbertProjection(model.spec, dim), dim);
 }
 
 for (const name of NAMES) {
