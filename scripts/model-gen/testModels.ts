@@ -183,6 +183,30 @@ export const TEST_MODELS = {
     tokenizer: 'bert-base-uncased',
     int8: true,
   },
+  // A ColBERT model of the same size (the encoder of minilm-l6-bench, projected to dim 96 as
+  // answerdotai/answerai-colbert-small-v1 is; colbert-ai's default lengths 32 and 180), for the
+  // late-interaction benchmark.
+  'colbert-minilm-l6-bench': {
+    spec: {
+      arch: 'bert',
+      vocabSize: BERT_VOCAB_SIZE,
+      hidden: 384,
+      layers: 6,
+      heads: 12,
+      intermediate: 1536,
+      maxPositions: 512,
+      typeVocabSize: 2,
+      numLabels: 1,
+      padTokenId: 0,
+      layerNormEps: 1e-12,
+      seed: 4005,
+      weightStd: 0.02,
+    },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'hf-colbert', dim: 96, queryMaxlen: 32, docMaxlen: 180, attendToMaskTokens: false },
+    onDemand: true,
+  },
   // The size of BAAI/bge-reranker-base (XLM-RoBERTa: 12 layers, hidden 768, 12 heads, FFN 3072,
   // 250,002-token vocabulary, 514 positions, 1 label; about 1.1 GB of fp32 weights), for the
   // benchmark. Its tokenizer is tiny-xlmr's (ids fit the vocabulary; the real one has 250,002 pieces).
