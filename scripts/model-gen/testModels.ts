@@ -97,6 +97,23 @@ const TINY_ROBERTA: BertSpec = {
   weightStd: 0.3,
 };
 
+/** The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2 (6 layers, hidden 384, 12 heads, FFN 1536). */
+const MINILM_L6: BertSpec = {
+  arch: 'bert',
+  vocabSize: BERT_VOCAB_SIZE,
+  hidden: 384,
+  layers: 6,
+  heads: 12,
+  intermediate: 1536,
+  maxPositions: 512,
+  typeVocabSize: 2,
+  numLabels: 1,
+  padTokenId: 0,
+  layerNormEps: 1e-12,
+  seed: 4004,
+  weightStd: 0.02,
+};
+
 export const TEST_MODELS = {
   'tiny-bert': { spec: TINY_BERT, tokenizer: 'bert-base-uncased', int8: true },
   'tiny-bert-2label': { spec: { ...TINY_BERT, numLabels: 2, seed: 2002 }, tokenizer: 'bert-base-uncased', int8: false },
@@ -165,21 +182,7 @@ export const TEST_MODELS = {
   },
   // The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2, for benchmarks.
   'minilm-l6-bench': {
-    spec: {
-      arch: 'bert',
-      vocabSize: BERT_VOCAB_SIZE,
-      hidden: 384,
-      layers: 6,
-      heads: 12,
-      intermediate: 1536,
-      maxPositions: 512,
-      typeVocabSize: 2,
-      numLabels: 1,
-      padTokenId: 0,
-      layerNormEps: 1e-12,
-      seed: 4004,
-      weightStd: 0.02,
-    },
+    spec: MINILM_L6,
     tokenizer: 'bert-base-uncased',
     int8: true,
   },
@@ -187,21 +190,7 @@ export const TEST_MODELS = {
   // answerdotai/answerai-colbert-small-v1 is; colbert-ai's default lengths 32 and 180), for the
   // late-interaction benchmark.
   'colbert-minilm-l6-bench': {
-    spec: {
-      arch: 'bert',
-      vocabSize: BERT_VOCAB_SIZE,
-      hidden: 384,
-      layers: 6,
-      heads: 12,
-      intermediate: 1536,
-      maxPositions: 512,
-      typeVocabSize: 2,
-      numLabels: 1,
-      padTokenId: 0,
-      layerNormEps: 1e-12,
-      seed: 4005,
-      weightStd: 0.02,
-    },
+    spec: { ...MINILM_L6, seed: 4005 },
     tokenizer: 'bert-base-uncased',
     int8: false,
     colbert: { layout: 'hf-colbert', dim: 96, queryMaxlen: 32, docMaxlen: 180, attendToMaskTokens: false },

@@ -10,7 +10,7 @@ import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encode
 import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { outputAsFloat32 } from '../inference/tensors.js';
 import { locateModel, ModelRunner, type RunnerOptions } from '../inference/runner.js';
-import { rankByScore } from './ranking.js';
+import { rankedResults } from './ranking.js';
 
 /**
  * The runner options (variant, device, threads, worker) and, when the model is named by its hub
@@ -200,10 +200,7 @@ export class CrossEncoder {
     const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
 
     const scores = await this.score(texts.map((text) => [query, text] as const));
-    const order = rankByScore(scores);
-    return order.slice(0, topN).map((index) =>
-      options.returnDocuments ? { index, score: scores[index], document: documents[index] } : { index, score: scores[index] },
-    );
+    return rankedResults(scores, documents, topN, options.returnDocuments);
   }
 
   close(): Promise<void> {

@@ -11,7 +11,7 @@ import type { EncodedPairs, EncodePairsOptions } from './encodedPairs.js';
 import { LateInteractionEncoder, type DocumentEncoding } from './lateInteractionEncoding.js';
 import { readLateInteractionSettings } from './lateInteractionSettings.js';
 import { maxSim, type TokenVectors } from './maxSim.js';
-import { rankByScore } from './ranking.js';
+import { rankedResults } from './ranking.js';
 
 export interface LateInteractionOptions extends RunnerOptions {
   /** Replaces the model's query length (artifact.metadata query_maxlen, else 32). */
@@ -151,9 +151,7 @@ export class LateInteractionModel {
     const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
     const queryVectors = await this.encodeQuery(query);
     const scores = this.scoreVectors(queryVectors, await this.encodeDocuments(texts));
-    return rankByScore(scores)
-      .slice(0, topN)
-      .map((index) => (options.returnDocuments ? { index, score: scores[index], document: documents[index] } : { index, score: scores[index] }));
+    return rankedResults(scores, documents, topN, options.returnDocuments);
   }
 
   /**
