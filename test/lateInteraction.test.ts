@@ -9,7 +9,7 @@ import { RustTokenizer } from './support/rustTokenizer.js';
 import { testModel } from './support/testModels.js';
 import type { ColbertName } from './support/colbertOracle.js';
 
-const NAMES: ColbertName[] = ['tiny-colbert', 'tiny-colbert-vespa'];
+const NAMES: ColbertName[] = ['tiny-colbert', 'tiny-colbert-vespa', 'tiny-colbert-pylate'];
 
 const QUERIES = [
   'what is late interaction?',

@@ -43,12 +43,16 @@ function assertClose(actual: number, expected: number, what: string): void {
 test('loadReranker picks the kind from the model files', async () => {
   const late = await loadReranker(dir, { threads: 1 });
   const cross = await loadReranker((await testModel('tiny-bert')).dir, { threads: 1, variant: 'fp32' });
+  const vespa = await loadReranker((await testModel('tiny-colbert-vespa')).dir, { threads: 1 });
+  const pylate = await loadReranker((await testModel('tiny-colbert-pylate')).dir, { threads: 1 });
   try {
     assert.ok(late instanceof LateInteractionModel);
+    assert.ok(vespa instanceof LateInteractionModel && vespa.info.output === 'contextual');
+    assert.ok(pylate instanceof LateInteractionModel && pylate.info.settingsSource.endsWith('config_sentence_transformers.json'));
     assert.ok(cross instanceof CrossEncoder);
     assert.equal(late.info.maxLength, 24);
   } finally {
-    await Promise.all([late.close(), cross.close()]);
+    await Promise.all([late.close(), cross.close(), vespa.close(), pylate.close()]);
   }
 });
 

@@ -14,7 +14,38 @@ export function colbertProjection(spec: BertSpec, dim: number): Float32Array {
 
 /** Where the weights go and what the graph's output is called, by layout. */
 export function colbertLayout(def: ColbertDef): { weights: string; output: string } {
-  return def.layout === 'vespa' ? { weights: 'vespa_colbert.onnx', output: 'contextual' } : { weights: 'onnx/model.onnx', output: 'last_hidden_state' };
+  if (def.layout === 'vespa') return { weights: 'vespa_colbert.onnx', output: 'contextual' };
+  return { weights: 'onnx/model.onnx', output: def.layout === 'pylate' ? 'output' : 'last_hidden_state' };
+}
+
+/** The settings files of a layout, by path: colbert-ai's artifact.metadata, or PyLate's sentence-transformers files. */
+export function colbertSettingsFiles(def: ColbertDef): [string, unknown][] {
+  if (def.layout !== 'pylate') return [['artifact.metadata', artifactMetadata(def)]];
+  return [
+    [
+      'modules.json',
+      [
+        { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+        { idx: 1, name: '1', path: '1_Dense', type: 'pylate.models.Dense.Dense' },
+      ],
+    ],
+    [
+      'config_sentence_transformers.json',
+      {
+        __version__: { sentence_transformers: '3.4.1', pylate: '1.1.7' },
+        prompts: {},
+        default_prompt_name: null,
+        similarity_fn_name: 'MaxSim',
+        query_prefix: '[unused0]',
+        document_prefix: '[unused1]',
+        query_length: def.queryMaxlen,
+        document_length: def.docMaxlen,
+        attend_to_expansion_tokens: def.attendToMaskTokens,
+        skiplist_words: [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'],
+        do_query_expansion: true,
+      },
+    ],
+  ];
 }
 
 /** colbert-ai's artifact.metadata (its ColBERTConfig), with the fields crossrank reads and a few it ignores. */

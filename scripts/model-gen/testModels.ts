@@ -35,10 +35,13 @@ export type ModelFamily = 'bert' | 'xlm-roberta' | 'modernbert' | 'deberta-v2';
  * - `hf-colbert`: colbert-ir/colbertv2.0's layout: config.json architectures HF_ColBERT, onnx/model.onnx,
  *   output `last_hidden_state` (already projected);
  * - `vespa`: answerdotai/answerai-colbert-small-v1's: vespa_colbert.onnx at the root, inputs
- *   input_ids and attention_mask only, output `contextual`.
+ *   input_ids and attention_mask only, output `contextual`;
+ * - `pylate`: a PyLate export (lightonai/colbertv2.0's settings): config.json BertModel, the settings
+ *   in config_sentence_transformers.json (query_prefix, query_length, skiplist_words, ...), no
+ *   artifact.metadata, output `output`.
  */
 export interface ColbertDef {
-  layout: 'hf-colbert' | 'vespa';
+  layout: 'hf-colbert' | 'vespa' | 'pylate';
   dim: number;
   queryMaxlen: number;
   docMaxlen: number;
@@ -179,6 +182,13 @@ export const TEST_MODELS = {
     tokenizer: 'bert-base-uncased',
     int8: false,
     colbert: { layout: 'vespa', dim: 12, queryMaxlen: 16, docMaxlen: 20, attendToMaskTokens: true },
+  },
+  // A PyLate export: settings from config_sentence_transformers.json only.
+  'tiny-colbert-pylate': {
+    spec: { ...TINY_BERT, seed: 1515 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'pylate', dim: 8, queryMaxlen: 10, docMaxlen: 18, attendToMaskTokens: false },
   },
   // The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2, for benchmarks.
   'minilm-l6-bench': {

@@ -9,7 +9,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildBertEmbeddingModel, buildBertModel, buildColbertModel } from './bertGraph.js';
-import { artifactMetadata, colbertLayout, colbertProjection } from './colbert.js';
+import { colbertLayout, colbertProjection, colbertSettingsFiles } from './colbert.js';
 import type { BertSpec } from './bertWeights.js';
 import { generateWeights } from './bertWeights.js';
 import type { EmbeddingDef, TestModelDef, TestModelName } from './testModels.js';
@@ -32,7 +32,7 @@ export interface WrittenFile {
 function familyFields(def: TestModelDef): Record<string, unknown> {
   const spec: BertSpec = def.spec;
   const embedding = def.embedding !== undefined || def.colbert !== undefined;
-  if (def.colbert) return { architectures: ['HF_ColBERT'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
+  if (def.colbert) return { architectures: [def.colbert.layout === 'pylate' ? 'BertModel' : 'HF_ColBERT'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
   switch (def.family ?? (spec.arch === 'bert' ? 'bert' : 'xlm-roberta')) {
     case 'bert':
       return { architectures: [embedding ? 'BertModel' : 'BertForSequenceClassification'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
@@ -139,8 +139,11 @@ export async function writeModelDir(outDir: string, name: TestModelName): Promis
     const projection = colbertProjection(def.spec, def.colbert.dim);
     await mkdir(dirname(join(outDir, layout.weights)), { recursive: true });
     await writeFile(join(outDir, layout.weights), buildColbertModel(def.spec, weights, projection, { precision: 'fp32', dim: def.colbert.dim, output: layout.output }));
-    await writeFile(join(outDir, 'artifact.metadata'), toJsonText(artifactMetadata(def.colbert)));
-    written.push(layout.weights, 'artifact.metadata');
+    written.push(layout.weights);
+    for (const [path, value] of colbertSettingsFiles(def.colbert)) {
+      await writeFile(join(outDir, path), toJsonText(value));
+      written.push(path);
+    }
     return Promise.all(written.map(async (path) => ({ path, bytes: (await stat(join(outDir, path))).size })));
   }
   const embedding = def.embedding;

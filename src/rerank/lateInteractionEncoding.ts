@@ -1,5 +1,5 @@
 import type { PairEncoder, PairEncoding } from '../tokenize/pairEncoder.js';
-import { PUNCTUATION, type LateInteractionSettings } from './lateInteractionSettings.js';
+import type { LateInteractionSettings } from './lateInteractionSettings.js';
 
 /** A document's model inputs and which of its positions keep their vector. */
 export interface DocumentEncoding extends PairEncoding {
@@ -23,14 +23,14 @@ export class LateInteractionEncoder {
     readonly settings: LateInteractionSettings,
   ) {
     // colbert-ai's skiplist: the first token id of each punctuation character on its own.
-    const ids = [...PUNCTUATION].map((symbol) => encoder.encodeText(symbol).ids[0]).filter((id) => id !== undefined);
+    const ids = settings.skiplist.map((symbol) => encoder.encodeText(symbol).ids[0]).filter((id) => id !== undefined);
     this.punctuationIds = new Set(settings.maskPunctuation ? ids : []);
   }
 
   encodeQuery(query: string): PairEncoding {
     const { queryMaxLength, queryMarkerId, maskTokenId, attendToMaskTokens } = this.settings;
     const encoding = this.withMarker(query, queryMarkerId, queryMaxLength);
-    const padding = queryMaxLength - encoding.inputIds.length;
+    const padding = this.settings.queryExpansion ? queryMaxLength - encoding.inputIds.length : 0;
     return {
       inputIds: [...encoding.inputIds, ...new Array<number>(padding).fill(maskTokenId)],
       tokenTypeIds: [...encoding.tokenTypeIds, ...new Array<number>(padding).fill(0)],

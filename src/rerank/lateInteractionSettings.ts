@@ -20,6 +20,10 @@ export interface LateInteractionSettings {
   attendToMaskTokens: boolean;
   /** true: document vectors of punctuation tokens are dropped (colbert-ai's default). */
   maskPunctuation: boolean;
+  /** The words whose document vectors are dropped when maskPunctuation (colbert-ai: string.punctuation; PyLate: skiplist_words). */
+  skiplist: readonly string[];
+  /** false: queries are not padded with [MASK] (PyLate's do_query_expansion). */
+  queryExpansion: boolean;
   /** Where the settings came from, for info and errors. */
   source: string;
 }
@@ -30,10 +34,36 @@ const DEFAULTS = { queryMaxLength: 32, documentMaxLength: 180, queryMarker: '[un
 /** Python's string.punctuation: colbert-ai drops document vectors of these characters' tokens. */
 export const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
+/**
+ * A PyLate model's config_sentence_transformers.json names its ColBERT settings (query_length and
+ * document_length mark it); they are mapped onto colbert-ai's names.
+ */
+function pylateSettings(dir: string): { path: string; fields: Record<string, unknown> } | null {
+  const path = join(dir, 'config_sentence_transformers.json');
+  if (!existsSync(path)) return null;
+  const config = readJsonObject(path);
+  if (config.query_length === undefined && config.document_length === undefined) return null;
+  return {
+    path,
+    fields: {
+      query_maxlen: config.query_length,
+      doc_maxlen: config.document_length,
+      // PyLate's prefixes are tokens of the tokenizer ("[unused0]" in PyLate's colbertv2.0, "[Q] " as an added token in its own models).
+      query_token_id: config.query_prefix,
+      doc_token_id: config.document_prefix,
+      attend_to_mask_tokens: config.attend_to_expansion_tokens,
+      mask_punctuation: Array.isArray(config.skiplist_words) ? config.skiplist_words.length > 0 : undefined,
+      skiplist: config.skiplist_words,
+      query_expansion: config.do_query_expansion,
+    },
+  };
+}
+
 export function readLateInteractionSettings(files: TokenizerFiles): LateInteractionSettings {
   const metadataPath = join(files.dir, 'artifact.metadata');
-  const metadata = existsSync(metadataPath) ? readJsonObject(metadataPath) : {};
-  const source = existsSync(metadataPath) ? metadataPath : 'colbert-ai defaults';
+  const pylate = existsSync(metadataPath) ? null : pylateSettings(files.dir);
+  const metadata = existsSync(metadataPath) ? readJsonObject(metadataPath) : (pylate?.fields ?? {});
+  const source = existsSync(metadataPath) ? metadataPath : (pylate?.path ?? 'colbert-ai defaults');
   const tokenizerJson = readJsonObject(files.tokenizer);
   const tokenizerConfig = readJsonObject(files.tokenizerConfig);
   const tokenId = (value: unknown, field: string, fallback: string): number => {
@@ -63,8 +93,16 @@ export function readLateInteractionSettings(files: TokenizerFiles): LateInteract
     maskTokenId: tokenId(maskToken, 'mask_token', '[MASK]'),
     attendToMaskTokens: flag(metadata.attend_to_mask_tokens, 'attend_to_mask_tokens', DEFAULTS.attendToMaskTokens),
     maskPunctuation: flag(metadata.mask_punctuation, 'mask_punctuation', DEFAULTS.maskPunctuation),
+    skiplist: words(metadata.skiplist, source) ?? [...PUNCTUATION],
+    queryExpansion: flag(metadata.query_expansion, 'do_query_expansion', true),
     source,
   };
+}
+
+function words(value: unknown, source: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((word) => typeof word === 'string')) throw new ModelFormatError(`${source}: skiplist_words must be a list of strings`);
+  return value as string[];
 }
 
 function tokenText(value: unknown): string | undefined {

@@ -5,7 +5,7 @@ import { referenceColbertVectors } from '../reference/colbertReference.js';
 import type { RustTokenizer } from './rustTokenizer.js';
 import type { TestModel } from './testModels.js';
 
-export type ColbertName = 'tiny-colbert' | 'tiny-colbert-vespa';
+export type ColbertName = 'tiny-colbert' | 'tiny-colbert-vespa' | 'tiny-colbert-pylate';
 
 export const MARKERS = { query: 1, document: 2 }; // [unused0], [unused1] in bert-base-uncased
 export const MASK = 103;
