@@ -5,7 +5,7 @@ import type { TruncationStrategy } from '../tokenize/truncation.js';
 import { activate, assertSupportedLabelCount, rawScoresFromLogits, relevanceFromRaw, type Activation } from './activation.js';
 import { batchLimits, type BatchLimits } from '../inference/batching.js';
 import { resolveChunking, windowRanges, type ChunkingOptions, type ResolvedChunking } from './chunking.js';
-import { checkQuery, documentText, type RerankDocument } from './documents.js';
+import { rerankInput, type RerankDocument } from './documents.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { outputAsFloat32 } from '../inference/tensors.js';
@@ -193,11 +193,7 @@ export class CrossEncoder {
 
   /** Documents ordered by relevance to the query, best first (equal scores keep input order). */
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResult<D>[]> {
-    checkQuery(query);
-    if (!Array.isArray(documents)) throw new InputError('documents must be an array');
-    const textField = options.textField ?? 'text';
-    const texts = documents.map((document, index) => documentText(document, index, textField));
-    const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
+    const { texts, topN } = rerankInput(query, documents, options);
 
     const scores = await this.score(texts.map((text) => [query, text] as const));
     return rankedResults(scores, documents, topN, options.returnDocuments);

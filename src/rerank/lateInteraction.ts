@@ -6,7 +6,7 @@ import { outputAsFloat32 } from '../inference/tensors.js';
 import type { ModelVariant } from '../model/index.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
 import type { QueryDocumentPair, RerankOptions, RerankResult } from './crossEncoder.js';
-import { checkQuery, documentText, type RerankDocument } from './documents.js';
+import { rerankInput, type RerankDocument } from './documents.js';
 import type { EncodedPairs, EncodePairsOptions } from './encodedPairs.js';
 import { LateInteractionEncoder, type DocumentEncoding } from './lateInteractionEncoding.js';
 import { readLateInteractionSettings } from './lateInteractionSettings.js';
@@ -144,11 +144,7 @@ export class LateInteractionModel {
 
   /** Documents ordered by MaxSim with the query, best first (equal scores keep input order). */
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResult<D>[]> {
-    checkQuery(query);
-    if (!Array.isArray(documents)) throw new InputError('documents must be an array');
-    const textField = options.textField ?? 'text';
-    const texts = documents.map((document, index) => documentText(document, index, textField));
-    const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
+    const { texts, topN } = rerankInput(query, documents, options);
     const queryVectors = await this.encodeQuery(query);
     const scores = this.scoreVectors(queryVectors, await this.encodeDocuments(texts));
     return rankedResults(scores, documents, topN, options.returnDocuments);
