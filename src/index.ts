@@ -17,6 +17,10 @@ export {
   type TruncationStrategy,
 } from './rerank/crossEncoder.js';
 export type { RerankDocument } from './rerank/documents.js';
+// Late interaction (ColBERT), and one loader for any reranker
+export { LateInteractionModel, type LateInteractionOptions, type LateInteractionInfo } from './rerank/lateInteraction.js';
+export { maxSim, type TokenVectors } from './rerank/maxSim.js';
+export { loadReranker, type Reranker, type RerankerInfo, type RerankerOptions } from './rerank/loadReranker.js';
 export type { ChunkingOptions } from './rerank/chunking.js';
 export type { Activation } from './rerank/activation.js';
 export type { PairEncoding, TruncationDirection } from './tokenize/pairEncoder.js';

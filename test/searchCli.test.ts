@@ -154,7 +154,7 @@ test('CLI errors are one line naming the problem', async () => {
   assertOneLineError(await runCli(['search', '--index', join(work, 'missing.sqlite'), 'query']), /index .*missing\.sqlite does not exist/);
   assertOneLineError(await runCli(['search', '--index', indexPath, 'q', '--first-stage', 'fuzzy']), /argument 'fuzzy' is invalid/);
   assertOneLineError(await runCli(['eval', '--dataset', join(work, 'nowhere')]), /dataset directory .*nowhere does not exist/);
-  assertOneLineError(await runCli(['eval', '--dataset', DATASET, '--first-stage', 'bm25,magic', '--out', join(work, 'o')]), /--first-stage: magic is not one of bm25, dense, hybrid/);
+  assertOneLineError(await runCli(['eval', '--dataset', DATASET, '--first-stage', 'bm25,magic', '--out', join(work, 'o')]), /--first-stage: magic is not one of bm25, dense, late, hybrid/);
   const bm25Index = join(work, 'bm25.sqlite');
   assert.equal((await runCli(['index', join(DATASET, 'corpus.jsonl'), '--index', bm25Index])).code, 0);
   assertOneLineError(await runCli(['search', '--index', bm25Index, 'q', '--first-stage', 'dense']), /needs vectors, and index .* has none/);

@@ -261,3 +261,23 @@ export function buildBertEmbeddingModel(
   }
   return g.encode(`crossrank test embedding model: ${spec.arch}, seed ${spec.seed}, ${precision}, ${options.output}`);
 }
+
+/**
+ * Builds a ColBERT graph (HF_ColBERT: BertModel, then a bias-free Linear to `dim` on every token)
+ * and returns the serialized ModelProto. The vectors are not normalised: colbert-ai normalises
+ * after the graph, and so does crossrank.
+ */
+export function buildColbertModel(
+  spec: BertSpec,
+  weights: BertWeights,
+  projection: Float32Array,
+  options: BertGraphOptions & { dim: number; output: string },
+): Uint8Array {
+  const { precision, dim } = options;
+  const g = new GraphBuilder('hf_colbert');
+  const { hidden } = encoderGraph(g, spec, weights, precision);
+  const projected = matmulWeight(g, hidden, 'linear.weight', projection, [spec.hidden, dim], precision);
+  g.op('Identity', [projected], {}, options.output);
+  g.output(options.output, 'float32', [BATCH, SEQUENCE, dim]);
+  return g.encode(`crossrank test ColBERT model: ${spec.arch}, seed ${spec.seed}, ${precision}, dim ${dim}`);
+}

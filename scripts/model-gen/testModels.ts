@@ -29,6 +29,25 @@ export interface EmbeddingDef {
 /** The hub family whose config.json and tokenizer layout a model has (default: from spec.arch). */
 export type ModelFamily = 'bert' | 'xlm-roberta' | 'modernbert' | 'deberta-v2';
 
+/**
+ * A ColBERT model (late interaction): the bare encoder plus a bias-free linear projection of each
+ * token's state to `dim`, with colbert-ai's settings in artifact.metadata.
+ * - `hf-colbert`: colbert-ir/colbertv2.0's layout: config.json architectures HF_ColBERT, onnx/model.onnx,
+ *   output `last_hidden_state` (already projected);
+ * - `vespa`: answerdotai/answerai-colbert-small-v1's: vespa_colbert.onnx at the root, inputs
+ *   input_ids and attention_mask only, output `contextual`;
+ * - `pylate`: a PyLate export (lightonai/colbertv2.0's settings): config.json BertModel, the settings
+ *   in config_sentence_transformers.json (query_prefix, query_length, skiplist_words, ...), no
+ *   artifact.metadata, output `output`.
+ */
+export interface ColbertDef {
+  layout: 'hf-colbert' | 'vespa' | 'pylate';
+  dim: number;
+  queryMaxlen: number;
+  docMaxlen: number;
+  attendToMaskTokens: boolean;
+}
+
 export interface TestModelDef {
   spec: BertSpec;
   family?: ModelFamily;
@@ -37,6 +56,8 @@ export interface TestModelDef {
   int8: boolean;
   /** Present for embedding models (no classifier head); absent for cross-encoders. */
   embedding?: EmbeddingDef;
+  /** Present for late-interaction (ColBERT) models. */
+  colbert?: ColbertDef;
   /** Large: written only when asked for by name (`npm run models -- --only`, the benchmark), never by default. */
   onDemand?: boolean;
 }
@@ -77,6 +98,23 @@ const TINY_ROBERTA: BertSpec = {
   layerNormEps: 1e-5,
   seed: 3003,
   weightStd: 0.3,
+};
+
+/** The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2 (6 layers, hidden 384, 12 heads, FFN 1536). */
+const MINILM_L6: BertSpec = {
+  arch: 'bert',
+  vocabSize: BERT_VOCAB_SIZE,
+  hidden: 384,
+  layers: 6,
+  heads: 12,
+  intermediate: 1536,
+  maxPositions: 512,
+  typeVocabSize: 2,
+  numLabels: 1,
+  padTokenId: 0,
+  layerNormEps: 1e-12,
+  seed: 4004,
+  weightStd: 0.02,
 };
 
 export const TEST_MODELS = {
@@ -130,25 +168,43 @@ export const TEST_MODELS = {
     int8: false,
     embedding: { output: 'sentence_embedding', pooling: 'mean', normalize: true, maxSeqLength: 128 },
   },
+  // Late interaction in colbert-ir/colbertv2.0's layout (dim 128 there), small lengths so tests cut queries and documents.
+  'tiny-colbert': {
+    spec: { ...TINY_BERT, seed: 1313 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'hf-colbert', dim: 16, queryMaxlen: 12, docMaxlen: 24, attendToMaskTokens: false },
+  },
+  // answerai-colbert-small-v1's Vespa export (dim 96 there): no token_type_ids input, output `contextual`.
+  'tiny-colbert-vespa': {
+    spec: { ...TINY_BERT, arch: 'no-token-types', seed: 1414 },
+    family: 'bert',
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'vespa', dim: 12, queryMaxlen: 16, docMaxlen: 20, attendToMaskTokens: true },
+  },
+  // A PyLate export: settings from config_sentence_transformers.json only.
+  'tiny-colbert-pylate': {
+    spec: { ...TINY_BERT, seed: 1515 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'pylate', dim: 8, queryMaxlen: 10, docMaxlen: 18, attendToMaskTokens: false },
+  },
   // The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2, for benchmarks.
   'minilm-l6-bench': {
-    spec: {
-      arch: 'bert',
-      vocabSize: BERT_VOCAB_SIZE,
-      hidden: 384,
-      layers: 6,
-      heads: 12,
-      intermediate: 1536,
-      maxPositions: 512,
-      typeVocabSize: 2,
-      numLabels: 1,
-      padTokenId: 0,
-      layerNormEps: 1e-12,
-      seed: 4004,
-      weightStd: 0.02,
-    },
+    spec: MINILM_L6,
     tokenizer: 'bert-base-uncased',
     int8: true,
+  },
+  // A ColBERT model of the same size (the encoder of minilm-l6-bench, projected to dim 96 as
+  // answerdotai/answerai-colbert-small-v1 is; colbert-ai's default lengths 32 and 180), for the
+  // late-interaction benchmark.
+  'colbert-minilm-l6-bench': {
+    spec: { ...MINILM_L6, seed: 4005 },
+    tokenizer: 'bert-base-uncased',
+    int8: false,
+    colbert: { layout: 'hf-colbert', dim: 96, queryMaxlen: 32, docMaxlen: 180, attendToMaskTokens: false },
+    onDemand: true,
   },
   // The size of BAAI/bge-reranker-base (XLM-RoBERTa: 12 layers, hidden 768, 12 heads, FFN 3072,
   // 250,002-token vocabulary, 514 positions, 1 label; about 1.1 GB of fp32 weights), for the

@@ -8,7 +8,8 @@
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildBertEmbeddingModel, buildBertModel } from './bertGraph.js';
+import { buildBertEmbeddingModel, buildBertModel, buildColbertModel } from './bertGraph.js';
+import { colbertLayout, colbertProjection, colbertSettingsFiles } from './colbert.js';
 import type { BertSpec } from './bertWeights.js';
 import { generateWeights } from './bertWeights.js';
 import type { EmbeddingDef, TestModelDef, TestModelName } from './testModels.js';
@@ -30,7 +31,8 @@ export interface WrittenFile {
 /** config.json fields that differ by family, as the hub models of that family have them. */
 function familyFields(def: TestModelDef): Record<string, unknown> {
   const spec: BertSpec = def.spec;
-  const embedding = def.embedding !== undefined;
+  const embedding = def.embedding !== undefined || def.colbert !== undefined;
+  if (def.colbert) return { architectures: [def.colbert.layout === 'pylate' ? 'BertModel' : 'HF_ColBERT'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
   switch (def.family ?? (spec.arch === 'bert' ? 'bert' : 'xlm-roberta')) {
     case 'bert':
       return { architectures: [embedding ? 'BertModel' : 'BertForSequenceClassification'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
@@ -54,7 +56,7 @@ function familyFields(def: TestModelDef): Record<string, unknown> {
 export function modelConfig(name: TestModelName, def: TestModelDef): Record<string, unknown> {
   const spec: BertSpec = def.spec;
   const labels = Array.from({ length: spec.numLabels }, (_, i) => `LABEL_${i}`);
-  const embedding = def.embedding !== undefined;
+  const embedding = def.embedding !== undefined || def.colbert !== undefined;
   return {
     attention_probs_dropout_prob: 0.1,
     classifier_dropout: null,
@@ -80,7 +82,8 @@ export function modelConfig(name: TestModelName, def: TestModelDef): Record<stri
       tokenizer: def.tokenizer,
       int8: def.int8,
       spec,
-      ...(embedding ? { embedding: def.embedding } : {}),
+      ...(def.embedding ? { embedding: def.embedding } : {}),
+      ...(def.colbert ? { colbert: def.colbert } : {}),
     },
   };
 }
@@ -131,6 +134,18 @@ export async function writeModelDir(outDir: string, name: TestModelName): Promis
   if (!fits) throw new Error(`${name}: the tokenizer has ${vocabSize} ids, the spec ${def.spec.vocabSize}`);
 
   const weights = generateWeights(def.spec);
+  if (def.colbert) {
+    const layout = colbertLayout(def.colbert);
+    const projection = colbertProjection(def.spec, def.colbert.dim);
+    await mkdir(dirname(join(outDir, layout.weights)), { recursive: true });
+    await writeFile(join(outDir, layout.weights), buildColbertModel(def.spec, weights, projection, { precision: 'fp32', dim: def.colbert.dim, output: layout.output }));
+    written.push(layout.weights);
+    for (const [path, value] of colbertSettingsFiles(def.colbert)) {
+      await writeFile(join(outDir, path), toJsonText(value));
+      written.push(path);
+    }
+    return Promise.all(written.map(async (path) => ({ path, bytes: (await stat(join(outDir, path))).size })));
+  }
   const embedding = def.embedding;
   const build = (precision: 'fp32' | 'int8'): Uint8Array =>
     embedding ? buildBertEmbeddingModel(def.spec, weights, { precision, output: embedding.output }) : buildBertModel(def.spec, weights, { precision });

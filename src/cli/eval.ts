@@ -10,7 +10,9 @@ import { formatP, renderReport } from '../eval/report.js';
 import { winLoss, type WinLoss } from '../eval/winLoss.js';
 import { writeTrecRun } from '../eval/trecRun.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { CrossEncoder, type ModelVariant } from '../rerank/crossEncoder.js';
+import type { ModelVariant } from '../rerank/crossEncoder.js';
+import { LateInteractionModel } from '../rerank/lateInteraction.js';
+import { loadReranker } from '../rerank/loadReranker.js';
 import { FIRST_STAGES, Index, type FirstStage } from '../retrieve/searchIndex.js';
 import { OPTIONS, RERANK_MODEL_ALIAS } from './options.js';
 import { progressBar } from './progress.js';
@@ -20,6 +22,7 @@ interface EvalFlags {
   split: string;
   index?: string;
   embedModel?: string;
+  lateInteractionModel?: string;
   model?: string;
   rerankModel?: string;
   firstStage?: string;
@@ -72,9 +75,10 @@ export function evalCommand(): Command {
     .option('--split <name>', 'qrels split', 'test')
     .addOption(OPTIONS.index('index of the corpus (built there from corpus.jsonl if it holds none; default: a temporary SQLite index)'))
     .addOption(OPTIONS.embedModel('embedding model, for dense and hybrid first stages'))
+    .addOption(OPTIONS.lateInteractionModel('late-interaction (ColBERT) model whose token vectors a new index stores, for the late and hybrid first stages'))
     .addOption(OPTIONS.model(undefined, 'cross-encoder to rerank the candidates: a model directory or hub id, e.g. crossrank/starter-en (without one, only first stages are evaluated)'))
     .addOption(RERANK_MODEL_ALIAS())
-    .option('--first-stage <list>', 'comma-separated stages among bm25, dense, hybrid (default: bm25, and dense and hybrid where the index has vectors)')
+    .option('--first-stage <list>', 'comma-separated stages among bm25, dense, late, hybrid (default: bm25, and dense, late and hybrid where the index has their vectors)')
     .addOption(OPTIONS.candidates('first-stage depth: documents per query in the run and candidates reranked'))
     .addOption(OPTIONS.variant("the reranker's weights (default: quantized where present, else fp32)"))
     .addOption(OPTIONS.firstStageWeight("also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight; default: the reranker's recommended weight, if it has one); same rerank scores, no second pass"))
@@ -88,7 +92,17 @@ export function evalCommand(): Command {
       const temporary = flags.index === undefined ? mkdtempSync(join(tmpdir(), 'crossrank-eval-')) : null;
       const location = flags.index ?? join(temporary as string, 'index.sqlite');
       try {
-        const index = await Index.open(location, { embedModel: flags.embedModel, embedOptions: { threads: flags.threads, quiet: flags.quiet } });
+        const lateOptions = { threads: flags.threads, quiet: flags.quiet };
+        const lateInteractionModel = flags.lateInteractionModel === undefined ? undefined : await LateInteractionModel.load(flags.lateInteractionModel, lateOptions);
+        const index = await Index.open(location, {
+          embedModel: flags.embedModel,
+          embedOptions: lateOptions,
+          lateInteractionModel,
+          loadLateInteractionModel: (dir) => LateInteractionModel.load(dir, lateOptions),
+        }).catch(async (error: unknown) => {
+          await lateInteractionModel?.close();
+          throw error;
+        });
         let pipeline: Pipeline | null = null;
         try {
           if ((await index.count()) === 0) {
@@ -100,9 +114,11 @@ export function evalCommand(): Command {
               progress.stop();
             }
           }
-          const stages = requestedStages ?? (index.hasVectors ? (['bm25', 'dense', 'hybrid'] as FirstStage[]) : (['bm25'] as FirstStage[]));
+          const stages =
+            requestedStages ??
+            (['bm25', ...(index.hasVectors ? ['dense'] : []), ...(index.hasTokenVectors ? ['late'] : []), ...(index.hasVectors || index.hasTokenVectors ? ['hybrid'] : [])] as FirstStage[]);
           const rerankModel = flags.model ?? flags.rerankModel;
-          const reranker = rerankModel ? await CrossEncoder.load(rerankModel, { threads: flags.threads, variant: flags.variant, quiet: flags.quiet }) : null;
+          const reranker = rerankModel ? await loadReranker(rerankModel, { threads: flags.threads, variant: flags.variant, quiet: flags.quiet }) : null;
           pipeline = new Pipeline(index, reranker, { index: false, reranker: true });
           const progress = progressBar('evaluating', flags.quiet);
           let evaluation: PipelineEvaluation;
@@ -122,6 +138,7 @@ export function evalCommand(): Command {
         } finally {
           await pipeline?.close();
           await index.close();
+          await lateInteractionModel?.close();
         }
       } finally {
         if (temporary) rmSync(temporary, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { readCorpus } from '../eval/beir.js';
+import { LateInteractionModel } from '../rerank/lateInteraction.js';
 import { Index } from '../retrieve/searchIndex.js';
 import { positiveInteger } from './optionParsers.js';
 import { OPTIONS } from './options.js';
@@ -11,6 +12,7 @@ import { progressBar } from './progress.js';
 interface IndexFlags {
   index: string;
   embedModel?: string;
+  lateInteractionModel?: string;
   docsPerCommit: number;
   keepStopwords?: boolean;
   delete?: string;
@@ -24,6 +26,7 @@ export function indexCommand(): Command {
     .argument('[corpus]', 'corpus.jsonl: one {"_id", "title"?, "text", "metadata"?} per line')
     .addOption(OPTIONS.index('SQLite index file, or postgres://user@host/db[?schema=name] for PostgreSQL with pgvector').makeOptionMandatory())
     .addOption(OPTIONS.embedModel('embedding model (sentence-transformers ONNX layout; a directory or hub id) for dense search; a new index only'))
+    .addOption(OPTIONS.lateInteractionModel('late-interaction (ColBERT) model: store each document\'s token vectors (int8) for --first-stage late and for reranking with it without encoding documents; a new index only'))
     .option('--docs-per-commit <n>', 'documents per transaction and embedding call', positiveInteger, 256)
     .option('--keep-stopwords', 'keep English stopwords in BM25 terms (a new index only)')
     .option('--delete <ids>', 'delete these comma-separated document ids instead of adding')
@@ -35,12 +38,17 @@ export function indexCommand(): Command {
       const total = corpus !== undefined ? await checkedCorpusSize(corpus) : 0;
       const created = isNewIndexFile(flags.index);
       let closed = false;
+      const lateOptions = { threads: flags.threads, quiet: flags.quiet };
+      const lateInteractionModel = flags.lateInteractionModel === undefined ? undefined : await LateInteractionModel.load(flags.lateInteractionModel, lateOptions);
       const index = await Index.open(flags.index, {
         embedModel: flags.embedModel,
+        lateInteractionModel,
+        loadLateInteractionModel: (dir) => LateInteractionModel.load(dir, lateOptions),
         embedOptions: { threads: flags.threads, quiet: flags.quiet },
         stopwords: flags.keepStopwords ? false : undefined,
         create: corpus !== undefined,
       }).catch(async (error: unknown) => {
+        await lateInteractionModel?.close();
         throw await undoNewIndex(error, flags.index, created);
       });
       try {
@@ -64,12 +72,14 @@ export function indexCommand(): Command {
           progress.stop();
         }
         const seconds = (performance.now() - started) / 1000;
-        const vectors = index.settings.embedding ? `, vectors by ${index.settings.embedding.model}` : ', BM25 only';
+        const late = index.settings.lateInteraction;
+        const vectors = `${index.settings.embedding ? `, vectors by ${index.settings.embedding.model}` : ''}${late ? `, token vectors (${late.codec}, ${late.dimension + 4} bytes per token) by ${late.model}` : ''}` || ', BM25 only';
         process.stdout.write(
           `indexed ${added} documents into ${index.location} in ${seconds.toFixed(1)} s (${(added / Math.max(seconds, 1e-9)).toFixed(0)} documents/s${vectors}); ${await index.count()} in the index\n`,
         );
       } finally {
         if (!closed) await index.close();
+        await lateInteractionModel?.close();
       }
     });
 }

@@ -44,6 +44,7 @@ export const OPTIONS = {
   },
   index: (help: string): Option => new Option('-i, --index <path|url>', help),
   embedModel: (help: string): Option => new Option('-e, --embed-model <dir|id>', help),
+  lateInteractionModel: (help: string): Option => new Option('--late-interaction-model <dir|id>', help),
   candidates: (help: string): Option => new Option('-c, --candidates <n>', help).argParser(positiveInteger).default(100),
   firstStageWeight: (help: string): Option => new Option('-w, --first-stage-weight <w>', help).argParser(nonNegativeNumber),
 };

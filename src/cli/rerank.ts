@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Activation } from '../rerank/activation.js';
-import { CrossEncoder, STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
+import { loadReranker } from '../rerank/loadReranker.js';
+import { STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
 import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
 import { formatRankedTable } from './rankedTable.js';
@@ -28,7 +29,7 @@ interface RerankFlags extends ChunkFlags {
 
 export function rerankCommand(): Command {
   const command = new Command('rerank')
-    .description('rank documents by relevance to a query with a cross-encoder')
+    .description('rank documents by relevance to a query with a cross-encoder or a late-interaction (ColBERT) model')
     .addOption(OPTIONS.model(STARTER_MODEL_ID))
     .requiredOption('-q, --query <text>', 'the query')
     .option('-d, --docs <file>', 'documents, one per line: JSONL (string or {"text": ...}) or plain text; "-" reads stdin (the default when piped)')
@@ -44,7 +45,7 @@ export function rerankCommand(): Command {
     if (docsPath === undefined) throw new InputError('no documents: pass --docs <file> or pipe them on stdin');
     const documents = await readDocuments({ path: docsPath, format: flags.format, textField: flags.textField });
 
-    const encoder = await CrossEncoder.load(flags.model, {
+    const encoder = await loadReranker(flags.model, {
       variant: flags.variant,
       maxLength: flags.maxLength,
       truncation: flags.truncation,

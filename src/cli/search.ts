@@ -50,7 +50,7 @@ export function searchCommand(): Command {
     .description('search an index: first-stage candidates (BM25, dense or hybrid), reordered by a cross-encoder')
     .argument('<query>', 'the query')
     .addOption(OPTIONS.index('index built by `crossrank index` (SQLite file or postgres:// URL)').makeOptionMandatory())
-    .addOption(new Option('--first-stage <stage>', 'candidates by BM25, by embedding similarity, or both fused by reciprocal rank (default: hybrid where the index has vectors, else bm25)').choices(FIRST_STAGES))
+    .addOption(new Option('--first-stage <stage>', 'candidates by BM25, by embedding similarity, by late interaction (MaxSim over stored token vectors, an exact scan), or BM25 fused with the vector stages the index has (default: hybrid where the index has vectors, else bm25)').choices(FIRST_STAGES))
     .addOption(OPTIONS.candidates('first-stage candidates to rerank'))
     .addOption(OPTIONS.model(undefined, 'cross-encoder that reorders the candidates: a model directory or hub id, e.g. crossrank/starter-en, the offline starter model (without one, the first stage order is shown)'))
     .addOption(RERANK_MODEL_ALIAS())

@@ -3,9 +3,13 @@ import { HubError } from './hubError.js';
 
 /** The files crossrank reads besides the weights (locateTokenizerFiles needs the first three). */
 export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
-/** Fetched where the repo has them: sentence-transformers' files say how an embedding model pools and normalises. */
+/**
+ * Fetched where the repo has them: sentence-transformers' files say how an embedding model pools
+ * and normalises; colbert-ai's artifact.metadata how a ColBERT model encodes.
+ */
 export const OPTIONAL_FILES = [
   'special_tokens_map.json',
+  'artifact.metadata',
   'modules.json',
   'sentence_bert_config.json',
   'config_sentence_transformers.json',

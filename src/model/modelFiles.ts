@@ -12,7 +12,8 @@ export const MODEL_VARIANTS: readonly ModelVariant[] = ['fp32', 'quantized', 'fp
  * Optimum exports put them under onnx/, some repos keep a single model.onnx at the root.
  */
 export const WEIGHT_FILES: Record<ModelVariant, readonly string[]> = {
-  fp32: ['onnx/model.onnx', 'model.onnx'],
+  // vespa_colbert.onnx: the Vespa export that ColBERT repos (answerai-colbert-small-v1) ship.
+  fp32: ['onnx/model.onnx', 'model.onnx', 'vespa_colbert.onnx'],
   quantized: ['onnx/model_quantized.onnx', 'onnx/model_int8.onnx', 'onnx/model_uint8.onnx', 'model_quantized.onnx'],
   fp16: ['onnx/model_fp16.onnx', 'model_fp16.onnx'],
 };

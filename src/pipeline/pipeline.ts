@@ -1,5 +1,7 @@
 import { InputError, positiveIntegerOption } from '../errors.js';
-import { CrossEncoder, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
+import { resolve } from 'node:path';
+import { LateInteractionModel } from '../rerank/lateInteraction.js';
+import { loadReranker, type Reranker, type RerankerOptions } from '../rerank/loadReranker.js';
 import { checkQuery } from '../rerank/documents.js';
 import { rankByScore } from '../rerank/ranking.js';
 import type { StoredDocument } from '../retrieve/stores/types.js';
@@ -35,10 +37,14 @@ export interface SearchHit extends StoredDocument {
 }
 
 export interface PipelineOpenOptions extends IndexOpenOptions {
-  /** The cross-encoder (a directory or a loaded CrossEncoder); without one, search returns the first stage's order. */
-  rerankModel?: string | CrossEncoder;
+  /**
+   * The reranker (a directory or hub id, loaded by loadReranker, or a loaded CrossEncoder or
+   * LateInteractionModel); without one, search returns the first stage's order. A late-interaction
+   * reranker whose model made the index's token vectors scores the stored vectors and encodes only the query.
+   */
+  rerankModel?: string | Reranker;
   /** How a reranker given by directory is loaded. */
-  rerankOptions?: CrossEncoderOptions;
+  rerankOptions?: RerankerOptions;
 }
 
 /** A first-stage candidate, fetched from the store, with where the first stage put it. */
@@ -59,7 +65,7 @@ export class Pipeline {
 
   constructor(
     readonly index: Index,
-    readonly reranker: CrossEncoder | null,
+    readonly reranker: Reranker | null,
     private readonly owned: { index: boolean; reranker: boolean } = { index: false, reranker: false },
   ) {
     this.recommendedWeight = reranker ? recommendedFirstStageWeight(reranker.info.modelDir) : undefined;
@@ -67,10 +73,13 @@ export class Pipeline {
 
   /** Opens an existing index and loads the reranker. */
   static async open(location: string, options: PipelineOpenOptions = {}): Promise<Pipeline> {
-    const index = await Index.open(location, { create: false, ...options });
+    let reranker: Reranker | null = null;
+    // The late first stage loads the model the index records, unless the reranker is that model.
+    const loadLateInteractionModel = async (modelDir: string): Promise<LateInteractionModel> =>
+      reranker instanceof LateInteractionModel && resolve(reranker.info.modelDir) === modelDir ? reranker : LateInteractionModel.load(modelDir, { threads: options.rerankOptions?.threads, quiet: options.rerankOptions?.quiet });
+    const index = await Index.open(location, { create: false, loadLateInteractionModel, ...options });
     try {
-      const reranker =
-        typeof options.rerankModel === 'string' ? await CrossEncoder.load(options.rerankModel, options.rerankOptions) : (options.rerankModel ?? null);
+      reranker = typeof options.rerankModel === 'string' ? await loadReranker(options.rerankModel, options.rerankOptions) : (options.rerankModel ?? null);
       return new Pipeline(index, reranker, { index: true, reranker: typeof options.rerankModel === 'string' });
     } catch (error) {
       await index.close();
@@ -79,7 +88,7 @@ export class Pipeline {
   }
 
   get defaultFirstStage(): FirstStage {
-    return this.index.hasVectors ? 'hybrid' : 'bm25';
+    return this.index.hasVectors || this.index.hasTokenVectors ? 'hybrid' : 'bm25';
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
@@ -109,7 +118,23 @@ export class Pipeline {
   /** Step 2: the reranker's score of each candidate, in candidate order. */
   async rerank(query: string, found: readonly Candidate[]): Promise<number[]> {
     if (!this.reranker) throw new InputError('this pipeline has no reranker');
+    if (this.scoresStoredVectors) return this.rerankFromStoredVectors(this.reranker as LateInteractionModel, query, found);
     return this.reranker.score(found.map((hit) => [query, passageText(hit.document)] as const));
+  }
+
+  /** Whether the reranker is the late-interaction model that made the index's stored token vectors. */
+  get scoresStoredVectors(): boolean {
+    const late = this.index.settings.lateInteraction;
+    return this.reranker instanceof LateInteractionModel && late != null && late.model === resolve(this.reranker.info.modelDir);
+  }
+
+  /** MaxSim with the stored (int8) vectors: only the query is encoded; a candidate without stored vectors is encoded. */
+  private async rerankFromStoredVectors(reranker: LateInteractionModel, query: string, found: readonly Candidate[]): Promise<number[]> {
+    const [queryVectors, stored] = await Promise.all([reranker.encodeQuery(query), this.index.tokenVectors(found.map((hit) => hit.document.id))]);
+    const missing = found.filter((hit) => !stored.has(hit.document.id));
+    const encoded = await reranker.encodeDocuments(missing.map((hit) => passageText(hit.document)));
+    missing.forEach((hit, i) => stored.set(hit.document.id, encoded[i]));
+    return reranker.scoreVectors(queryVectors, found.map((hit) => stored.get(hit.document.id)!));
   }
 
   /**

@@ -2,16 +2,16 @@ import { InputError, positiveIntegerOption } from '../errors.js';
 import { STARTER_MODEL_ID, type ModelConfig, type ModelVariant } from '../model/index.js';
 import type { PairEncoder, PairEncoding, TextTokens, TruncationDirection } from '../tokenize/pairEncoder.js';
 import type { TruncationStrategy } from '../tokenize/truncation.js';
-import { activate, assertSupportedLabelCount, rawScoresFromLogits, type Activation } from './activation.js';
+import { activate, assertSupportedLabelCount, rawScoresFromLogits, relevanceFromRaw, type Activation } from './activation.js';
 import { batchLimits, type BatchLimits } from '../inference/batching.js';
 import { resolveChunking, windowRanges, type ChunkingOptions, type ResolvedChunking } from './chunking.js';
-import { checkQuery, documentText, type RerankDocument } from './documents.js';
+import { rerankInput, type RerankDocument } from './documents.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { outputAsFloat32 } from '../inference/tensors.js';
 import { locateModel, ModelRunner } from '../inference/runner.js';
 import type { RunnerOptions } from '../inference/runnerOptions.js';
-import { rankByScore } from './ranking.js';
+import { rankedResults } from './ranking.js';
 
 /**
  * The runner options (variant, device, threads, worker) and, when the model is named by its hub
@@ -182,6 +182,11 @@ export class CrossEncoder {
     return scores;
   }
 
+  /** A relevance in [0, 1] from a raw score (what a service answers beside it): its sigmoid. */
+  relevance(raw: number): number {
+    return relevanceFromRaw(raw);
+  }
+
   /** Forward passes run so far. */
   get forwardPasses(): number {
     return this.runner.forwardPasses;
@@ -189,17 +194,10 @@ export class CrossEncoder {
 
   /** Documents ordered by relevance to the query, best first (equal scores keep input order). */
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResult<D>[]> {
-    checkQuery(query);
-    if (!Array.isArray(documents)) throw new InputError('documents must be an array');
-    const textField = options.textField ?? 'text';
-    const texts = documents.map((document, index) => documentText(document, index, textField));
-    const topN = options.topN === undefined ? documents.length : positiveIntegerOption(options.topN, 'topN');
+    const { texts, topN } = rerankInput(query, documents, options);
 
     const scores = await this.score(texts.map((text) => [query, text] as const));
-    const order = rankByScore(scores);
-    return order.slice(0, topN).map((index) =>
-      options.returnDocuments ? { index, score: scores[index], document: documents[index] } : { index, score: scores[index] },
-    );
+    return rankedResults(scores, documents, topN, options.returnDocuments);
   }
 
   close(): Promise<void> {

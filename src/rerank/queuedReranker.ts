@@ -1,9 +1,8 @@
 import { CancelledError, NotReadyError, TooLongError } from '../errors.js';
 import { WorkQueue, type BatchReport } from '../inference/workQueue.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
-import { relevanceFromRaw } from './activation.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
-import type { CrossEncoder, CrossEncoderInfo } from './crossEncoder.js';
+import type { Reranker, RerankerInfo } from './loadReranker.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 
 export type { BatchReport } from '../inference/workQueue.js';
@@ -29,9 +28,9 @@ export interface ScoreRequest extends EncodePairsOptions {
 }
 
 export interface ScoredDocuments {
-  /** Per document: the raw score (the logit; for two-label models the gap logit1 - logit0). */
+  /** Per document: the raw score (the logit, for two-label models the gap logit1 - logit0; a late-interaction model's MaxSim). */
   raw: number[];
-  /** Per document: the relevance in [0, 1] (the sigmoid of the raw score). */
+  /** Per document: the relevance in [0, 1] (a cross-encoder's sigmoid of the raw score; see LateInteractionModel.relevance). */
   relevance: number[];
   /** Per document: true where the model did not see all of its tokens. */
   truncated: boolean[];
@@ -45,7 +44,7 @@ export interface ScoredDocuments {
 const CHARACTERS_PER_SLICE = 32 * 1024;
 
 /**
- * A CrossEncoder behind a cross-request queue, for a service: loads and warms the model up,
+ * A reranker (a CrossEncoder or a LateInteractionModel) behind a cross-request queue, for a service: loads and warms the model up,
  * encodes each request on arrival (with the request's own options), scores the encodings of
  * concurrent requests together, and drops the work of a request whose signal aborts. It knows
  * nothing of HTTP: it throws NotReadyError, OverloadedError, TooLongError and CancelledError,
@@ -54,7 +53,7 @@ const CHARACTERS_PER_SLICE = 32 * 1024;
 export class QueuedReranker {
   /** Resolves once the model is loaded and has scored a warm-up batch; rejects if loading fails. */
   readonly ready: Promise<void>;
-  private encoder: CrossEncoder | null = null;
+  private encoder: Reranker | null = null;
   private loadError: Error | null = null;
   private readonly queue: WorkQueue<PairEncoding, number>;
   private inFlight = 0;
@@ -62,7 +61,7 @@ export class QueuedReranker {
   private closing = false;
 
   constructor(
-    loading: Promise<CrossEncoder>,
+    loading: Promise<Reranker>,
     options: QueueOptions,
     private readonly turns: EventLoopTurns = new EventLoopTurns(),
   ) {
@@ -84,7 +83,7 @@ export class QueuedReranker {
     return this.loadError;
   }
 
-  get info(): CrossEncoderInfo | null {
+  get info(): RerankerInfo | null {
     return this.encoder?.info ?? null;
   }
 
@@ -127,7 +126,8 @@ export class QueuedReranker {
         throw new TooLongError(`${field} is too long: with the query it exceeds the model's ${maxLength} tokens${perDocument}, and truncate is false`, field);
       }
       const raw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
-      return { raw, relevance: raw.map(relevanceFromRaw), truncated: encoded.truncated, inputs: encoded.encodings.length };
+      const model = this.model();
+      return { raw, relevance: raw.map((score) => model.relevance(score)), truncated: encoded.truncated, inputs: encoded.encodings.length };
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) for (const wake of this.drained.splice(0)) wake();
@@ -143,12 +143,12 @@ export class QueuedReranker {
     await this.encoder?.close();
   }
 
-  private model(): CrossEncoder {
+  private model(): Reranker {
     if (!this.encoder) throw new Error('the model is not loaded');
     return this.encoder;
   }
 
-  private async warmUp(loading: Promise<CrossEncoder>): Promise<void> {
+  private async warmUp(loading: Promise<Reranker>): Promise<void> {
     try {
       const encoder = await loading;
       // The first forward passes allocate and tune; a load balancer should not send users to them.
@@ -162,7 +162,7 @@ export class QueuedReranker {
   }
 
   /** encodePairs in slices, yielding to the event loop between them. */
-  private async encode(encoder: CrossEncoder, request: ScoreRequest, signal: AbortSignal): Promise<EncodedPairs> {
+  private async encode(encoder: Reranker, request: ScoreRequest, signal: AbortSignal): Promise<EncodedPairs> {
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
     const options: EncodePairsOptions = { maxDocumentTokens: request.maxDocumentTokens, truncationDirection: request.truncationDirection };
     let start = 0;

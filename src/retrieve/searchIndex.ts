@@ -14,11 +14,31 @@ import {
   type StoredDocument,
 } from './stores/types.js';
 import { passageText } from './passage.js';
+import { decodeTokenVectors, encodeTokenVectors, TOKEN_VECTOR_CODEC, type TokenVectorSet } from './tokenVectorCodec.js';
 
-/** How the first stage finds candidates: BM25 terms, embedding similarity, or both fused by reciprocal rank. */
-export type FirstStage = 'bm25' | 'dense' | 'hybrid';
+/**
+ * How the first stage finds candidates: BM25 terms, embedding similarity, late interaction
+ * (MaxSim over the stored token vectors, an exact scan), or BM25 fused by reciprocal rank with
+ * whichever of the two vector stages the index has.
+ */
+export type FirstStage = 'bm25' | 'dense' | 'late' | 'hybrid';
 
-export const FIRST_STAGES: readonly FirstStage[] = ['bm25', 'dense', 'hybrid'];
+export const FIRST_STAGES: readonly FirstStage[] = ['bm25', 'dense', 'late', 'hybrid'];
+
+/**
+ * The late first stage scans every document's token vectors (exact, no centroid index): past this
+ * many documents it refuses, as a scan would take seconds per query (see docs/late-interaction.md).
+ */
+export const LATE_SCAN_LIMIT = 100_000;
+
+/** What an index needs of a late-interaction model (LateInteractionModel is one). */
+export interface TokenVectorEncoder {
+  readonly info: { modelDir: string; dimension: number };
+  encodeQuery(query: string): Promise<TokenVectorSet>;
+  encodeDocuments(documents: readonly string[]): Promise<TokenVectorSet[]>;
+  scoreVectors(query: TokenVectorSet, documents: readonly TokenVectorSet[]): number[];
+  close(): Promise<void>;
+}
 
 /** A document to index: BEIR's corpus fields, with `_id` called `id`. */
 export type IndexDocument = StoredDocument;
@@ -31,6 +51,10 @@ export interface IndexOpenOptions {
   embedModel?: string | Embedder;
   /** How a model given by directory is loaded (threads, batch sizes, variant). */
   embedOptions?: Omit<BiEncoderOptions, 'queryPrefix' | 'documentPrefix'>;
+  /** A loaded late-interaction model: for a new index it stores each document's token vectors, compressed. */
+  lateInteractionModel?: TokenVectorEncoder;
+  /** Loads the late-interaction model an index records, when none was given and one is needed (adding documents, the late first stage). */
+  loadLateInteractionModel?: (modelDir: string) => Promise<TokenVectorEncoder>;
   /** New index: drop English stopwords from BM25 terms (default true). */
   stopwords?: boolean;
   /** Create the index when there is none (default true); false makes a missing index an error. */
@@ -52,6 +76,7 @@ export interface AddOptions {
 export class Index {
   private embedder: Embedder | null;
   private embedderLoading: Promise<Embedder> | null = null;
+  private tokenEncoderLoading: Promise<TokenVectorEncoder> | null = null;
 
   private constructor(
     private readonly store: DocumentStore,
@@ -59,6 +84,7 @@ export class Index {
     embedder: Embedder | null,
     private readonly ownsEmbedder: boolean,
     private readonly embedOptions: IndexOpenOptions['embedOptions'],
+    private readonly late: Pick<IndexOpenOptions, 'lateInteractionModel' | 'loadLateInteractionModel'> = {},
   ) {
     this.embedder = embedder;
   }
@@ -78,12 +104,12 @@ export class Index {
         embedder = options.embedModel;
       }
       if (settings === null) {
-        settings = newSettings(embedder, options.stopwords ?? true);
+        settings = newSettings(embedder, options.stopwords ?? true, options.lateInteractionModel ?? null);
         await store.initialize(settings);
       } else {
         checkCompatible(settings, embedder, options, location);
       }
-      return new Index(store, settings, embedder, ownsEmbedder, options.embedOptions);
+      return new Index(store, settings, embedder, ownsEmbedder, options.embedOptions, options);
     } catch (error) {
       if (ownsEmbedder) await embedder?.close();
       await store.close();
@@ -106,6 +132,11 @@ export class Index {
 
   get hasVectors(): boolean {
     return this.settings.embedding !== null;
+  }
+
+  /** Whether documents are stored with late-interaction token vectors. */
+  get hasTokenVectors(): boolean {
+    return this.settings.lateInteraction != null;
   }
 
   get location(): string {
@@ -161,11 +192,18 @@ export class Index {
         const [vector] = await (await this.requireEmbedder(stage)).embedQueries([query]);
         return this.store.vectorSearch(vector, k);
       }
+      case 'late':
+        return this.lateSearch(query, k);
       case 'hybrid': {
-        const embedder = await this.requireEmbedder(stage);
-        const [lexical, [vector]] = await Promise.all([this.store.textSearch(analyze(query, this.settings.analyzer), k), embedder.embedQueries([query])]);
-        const dense = await this.store.vectorSearch(vector, k);
-        return reciprocalRankFusion([lexical, dense]).slice(0, k);
+        if (!this.hasVectors && !this.hasTokenVectors) throw new InputError(`hybrid needs vectors, and index ${this.location} has none: build it with an embedding or a late-interaction model`);
+        const lexical = await this.store.textSearch(analyze(query, this.settings.analyzer), k);
+        const runs = [lexical];
+        if (this.hasVectors) {
+          const [vector] = await (await this.requireEmbedder(stage)).embedQueries([query]);
+          runs.push(await this.store.vectorSearch(vector, k));
+        }
+        if (this.hasTokenVectors) runs.push(await this.lateSearch(query, k));
+        return reciprocalRankFusion(runs).slice(0, k);
       }
       default:
         throw new InputError(`first stage must be one of ${FIRST_STAGES.join(', ')}, got ${String(stage)}`);
@@ -174,6 +212,19 @@ export class Index {
 
   get(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
     return this.store.get(ids);
+  }
+
+  /** The stored token vectors of documents (decoded; int8 precision, see tokenVectorCodec.ts), by id. */
+  async tokenVectors(ids: readonly string[]): Promise<Map<string, TokenVectorSet>> {
+    const late = this.requireLateSettings('stored token vectors');
+    const stored = await this.store.tokenVectors(ids);
+    return new Map([...stored].map(([id, bytes]) => [id, decodeTokenVectors(bytes, late.dimension)]));
+  }
+
+  /** The stored token vectors' bytes of documents, by id (for sizes and error bounds). */
+  storedTokenVectorBytes(ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+    this.requireLateSettings('stored token vectors');
+    return this.store.tokenVectors(ids);
   }
 
   count(): Promise<number> {
@@ -185,6 +236,7 @@ export class Index {
       if (this.ownsEmbedder) await this.embedder?.close();
       // A model that failed to load was closed where it failed.
       else if (this.embedderLoading) await (await this.embedderLoading.catch(() => null))?.close();
+      if (this.tokenEncoderLoading) await (await this.tokenEncoderLoading.catch(() => null))?.close();
     } finally {
       await this.store.close();
     }
@@ -194,12 +246,62 @@ export class Index {
     const checked = documents.map(checkDocument);
     const texts = checked.map(passageText);
     const vectors = this.hasVectors ? await (await this.requireEmbedder('indexing')).embedDocuments(texts) : null;
+    const tokenVectors = this.hasTokenVectors ? await (await this.requireTokenEncoder('indexing')).encodeDocuments(texts) : null;
     const records: DocumentRecord[] = checked.map((document, i) => ({
       document,
       terms: analyzedText(texts[i], this.settings.analyzer),
       ...(vectors ? { vector: vectors[i] } : {}),
+      ...(tokenVectors ? { tokenVectors: encodeTokenVectors(tokenVectors[i]) } : {}),
     }));
     await this.store.upsert(records);
+  }
+
+  /** MaxSim of the query with every stored document, the k best: an exact scan, refused past LATE_SCAN_LIMIT documents. */
+  private async lateSearch(query: string, k: number): Promise<ScoredId[]> {
+    const late = this.requireLateSettings('the late first stage');
+    const total = await this.store.count();
+    if (total > LATE_SCAN_LIMIT) throw new InputError(`the late first stage scans every document, and index ${this.location} has ${total} (more than ${LATE_SCAN_LIMIT}): use bm25 or hybrid candidates with --rerank-model instead`);
+    const encoder = await this.requireTokenEncoder('the late first stage');
+    const queryVectors = await encoder.encodeQuery(query);
+    let best: ScoredId[] = [];
+    let ids: string[] = [];
+    let sets: TokenVectorSet[] = [];
+    const flush = (): void => {
+      const scores = encoder.scoreVectors(queryVectors, sets);
+      // Ties keep insertion order: the sort is stable and earlier documents come first.
+      best = [...best, ...ids.map((id, i) => ({ id, score: scores[i] }))].sort((a, b) => b.score - a.score).slice(0, k);
+      ids = [];
+      sets = [];
+    };
+    for await (const [id, bytes] of this.store.scanTokenVectors()) {
+      ids.push(id);
+      sets.push(decodeTokenVectors(bytes, late.dimension));
+      if (ids.length >= 1024) flush();
+    }
+    flush();
+    return best;
+  }
+
+  private requireLateSettings(purpose: string): NonNullable<IndexSettings['lateInteraction']> {
+    const late = this.settings.lateInteraction;
+    if (late == null) throw new InputError(`${purpose} needs token vectors, and index ${this.location} has none: build it with a late-interaction model`);
+    return late;
+  }
+
+  /** The late-interaction model: the one given at open, else the one recorded in the index, loaded on first use. */
+  private async requireTokenEncoder(purpose: string): Promise<TokenVectorEncoder> {
+    const late = this.requireLateSettings(purpose);
+    if (this.late.lateInteractionModel) return this.late.lateInteractionModel;
+    const load = this.late.loadLateInteractionModel;
+    if (!load) throw new InputError(`${purpose} needs the late-interaction model ${late.model}; open the index with it`);
+    this.tokenEncoderLoading ??= load(late.model).then((encoder) => {
+      if (encoder.info.dimension !== late.dimension) {
+        void encoder.close();
+        throw new InputError(`${late.model} makes ${encoder.info.dimension}-dimensional token vectors; index ${this.location} holds ${late.dimension}`);
+      }
+      return encoder;
+    });
+    return this.tokenEncoderLoading;
   }
 
   /** The embedding model: the one given at open, else the one recorded in the index, loaded on first use. */
@@ -222,8 +324,9 @@ export class Index {
   }
 }
 
-function newSettings(embedder: Embedder | null, stopwords: boolean): IndexSettings {
+function newSettings(embedder: Embedder | null, stopwords: boolean, late: TokenVectorEncoder | null): IndexSettings {
   return {
+    lateInteraction: late ? { model: resolve(late.info.modelDir), dimension: late.info.dimension, codec: TOKEN_VECTOR_CODEC } : null,
     schema: SCHEMA_VERSION,
     analyzer: { stopwords },
     embedding: embedder
@@ -240,6 +343,11 @@ function newSettings(embedder: Embedder | null, stopwords: boolean): IndexSettin
 function checkCompatible(settings: IndexSettings, embedder: Embedder | null, options: IndexOpenOptions, location: string): void {
   if (options.stopwords !== undefined && options.stopwords !== settings.analyzer.stopwords) {
     throw new InputError(`index ${location} was built with stopwords ${settings.analyzer.stopwords ? 'dropped' : 'kept'}; rebuild it to change that`);
+  }
+  const late = options.lateInteractionModel;
+  if (late && settings.lateInteraction == null) throw new InputError(`index ${location} was built without token vectors; a late-interaction model cannot be added to it`);
+  if (late && settings.lateInteraction && late.info.dimension !== settings.lateInteraction.dimension) {
+    throw new InputError(`${late.info.modelDir} makes ${late.info.dimension}-dimensional token vectors; index ${location} holds ${settings.lateInteraction.dimension}`);
   }
   if (embedder === null) return;
   if (settings.embedding === null) throw new InputError(`index ${location} was built without vectors; an embedding model cannot be added to it`);

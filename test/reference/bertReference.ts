@@ -4,7 +4,9 @@
  * from the model's math (not from the ONNX graph) so that it can check both the generated
  * graphs and the engine that runs them.
  *
- * One unpadded sequence at a time: every token is real, so no attention mask is needed.
+ * One sequence at a time. An attention mask is optional: positions with mask 0 are left out as
+ * keys (as Hugging Face's additive mask does), their own outputs are still computed (ColBERT's
+ * [MASK] query augmentation reads them).
  * Deliberately simple loops; fine for test-sized inputs.
  */
 import type { BertSpec, BertWeights } from '../../scripts/model-gen/bertWeights.js';
@@ -65,8 +67,8 @@ function geluExact(x: number): number {
   return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 
-/** Multi-head scaled dot-product self-attention over all tokens (none padded). */
-function selfAttention(q: Matrix, k: Matrix, v: Matrix, heads: number): Matrix {
+/** Multi-head scaled dot-product self-attention; keys whose mask is 0 get no weight. */
+function selfAttention(q: Matrix, k: Matrix, v: Matrix, heads: number, keyMask: readonly number[] | null): Matrix {
   const n = q.rows;
   const hidden = q.cols;
   const d = hidden / heads;
@@ -80,7 +82,7 @@ function selfAttention(q: Matrix, k: Matrix, v: Matrix, heads: number): Matrix {
       for (let j = 0; j < n; j++) {
         let dot = 0;
         for (let t = 0; t < d; t++) dot += q.data[i * hidden + h0 + t] * k.data[j * hidden + h0 + t];
-        scores[j] = dot * scale;
+        scores[j] = keyMask !== null && keyMask[j] === 0 ? -Infinity : dot * scale;
         max = Math.max(max, scores[j]);
       }
       let total = 0;
@@ -133,12 +135,13 @@ export function referenceHiddenStates(
   spec: BertSpec,
   inputIds: number[],
   tokenTypeIds: number[] | null,
+  attentionMask: readonly number[] | null = null,
 ): number[][] {
-  const x = encode(weights, spec, inputIds, tokenTypeIds);
+  const x = encode(weights, spec, inputIds, tokenTypeIds, attentionMask);
   return Array.from({ length: x.rows }, (_, r) => Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols)));
 }
 
-function encode(weights: BertWeights, spec: BertSpec, inputIds: number[], tokenTypeIds: number[] | null): Matrix {
+function encode(weights: BertWeights, spec: BertSpec, inputIds: number[], tokenTypeIds: number[] | null, attentionMask: readonly number[] | null = null): Matrix {
   if (inputIds.length === 0) throw new Error('reference forward pass: empty sequence');
   if (tokenTypeIds !== null && tokenTypeIds.length !== inputIds.length) {
     throw new Error('reference forward pass: tokenTypeIds length differs from inputIds');
@@ -151,7 +154,7 @@ function encode(weights: BertWeights, spec: BertSpec, inputIds: number[], tokenT
     const q = linear(x, lw.queryW, lw.queryB, h);
     const k = linear(x, lw.keyW, lw.keyB, h);
     const v = linear(x, lw.valueW, lw.valueB, h);
-    const attention = linear(selfAttention(q, k, v, spec.heads), lw.attnOutW, lw.attnOutB, h);
+    const attention = linear(selfAttention(q, k, v, spec.heads, attentionMask), lw.attnOutW, lw.attnOutB, h);
     const afterAttention = layerNorm(add(attention, x), lw.attnLnGamma, lw.attnLnBeta, eps);
 
     const intermediate = linear(afterAttention, lw.ffnInW, lw.ffnInB, spec.intermediate);

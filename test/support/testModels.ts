@@ -12,6 +12,8 @@ export interface TestModel {
   reference(inputIds: number[], tokenTypeIds: number[]): number[];
   /** The encoder's hidden state of each token of one unpadded sequence, by the same pass. */
   hiddenStates(inputIds: number[], tokenTypeIds: number[]): number[][];
+  /** The same with an attention mask: positions with mask 0 are no key, but get their own state (ColBERT's query padding). */
+  hiddenStatesMasked(inputIds: number[], tokenTypeIds: number[], attentionMask: number[]): number[][];
 }
 
 const cache = new Map<TestModelName, Promise<TestModel>>();
@@ -29,6 +31,8 @@ export function testModel(name: TestModelName): Promise<TestModel> {
         weights,
         reference: (inputIds, tokenTypeIds) => referenceLogits(weights, spec, inputIds, spec.arch === 'bert' ? tokenTypeIds : null),
         hiddenStates: (inputIds, tokenTypeIds) => referenceHiddenStates(weights, spec, inputIds, spec.arch === 'bert' ? tokenTypeIds : null),
+        hiddenStatesMasked: (inputIds, tokenTypeIds, attentionMask) =>
+          referenceHiddenStates(weights, spec, inputIds, spec.arch === 'bert' ? tokenTypeIds : null, attentionMask),
       };
     })();
     cache.set(name, model);

@@ -89,6 +89,7 @@ export class PgvectorStore implements DocumentStore {
           metadata jsonb,
           terms tsvector NOT NULL
           ${dimension === undefined ? '' : `, embedding vector(${dimension}) NOT NULL`}
+          ${settings.lateInteraction ? ', token_vectors bytea NOT NULL' : ''}
         )`);
       await client.query(`INSERT INTO ${this.table('meta')} (key, value) VALUES ('settings', $1)`, [JSON.stringify(settings)]);
     });
@@ -98,16 +99,20 @@ export class PgvectorStore implements DocumentStore {
     if (records.length === 0) return;
     const settings = await this.settings();
     const hasVectors = settings?.embedding != null;
+    const hasTokenVectors = settings?.lateInteraction != null;
     // ON CONFLICT cannot touch one row twice in a statement: the last record of an id wins, as in SQLite.
     const latest = new Map(records.map((record) => [record.document.id, record]));
     const rows = [...latest.values()];
-    for (const { document, vector } of rows) {
+    for (const { document, vector, tokenVectors } of rows) {
       if (hasVectors !== (vector !== undefined)) {
         throw new InputError(`document ${document.id}: ${hasVectors ? 'the index has vectors but the document has none' : 'the index has no vectors'}`);
       }
+      if (hasTokenVectors !== (tokenVectors !== undefined)) {
+        throw new InputError(`document ${document.id}: ${hasTokenVectors ? 'the index has token vectors but the document has none' : 'the index has no token vectors'}`);
+      }
     }
-    const columns = ['id', 'title', 'text', 'metadata', 'terms', ...(hasVectors ? ['embedding'] : [])];
-    const types = ['text[]', 'text[]', 'text[]', 'jsonb[]', 'tsvector[]', ...(hasVectors ? ['vector[]'] : [])];
+    const columns = ['id', 'title', 'text', 'metadata', 'terms', ...(hasVectors ? ['embedding'] : []), ...(hasTokenVectors ? ['token_vectors'] : [])];
+    const types = ['text[]', 'text[]', 'text[]', 'jsonb[]', 'tsvector[]', ...(hasVectors ? ['vector[]'] : []), ...(hasTokenVectors ? ['bytea[]'] : [])];
     const values: unknown[][] = [
       rows.map((r) => r.document.id),
       rows.map((r) => r.document.title ?? null),
@@ -115,6 +120,7 @@ export class PgvectorStore implements DocumentStore {
       rows.map((r) => (r.document.metadata === undefined ? null : JSON.stringify(r.document.metadata))),
       rows.map((r) => tsvectorLiteral(r.terms === '' ? [] : r.terms.split(' '))),
       ...(hasVectors ? [rows.map((r) => vectorLiteral(r.vector as Float32Array))] : []),
+      ...(hasTokenVectors ? [rows.map((r) => Buffer.from((r.tokenVectors as Uint8Array).buffer, (r.tokenVectors as Uint8Array).byteOffset, (r.tokenVectors as Uint8Array).byteLength))] : []),
     ];
     const updates = columns.slice(1).map((column) => `${column} = excluded.${column}`);
     await this.transaction((client) =>
@@ -146,6 +152,31 @@ export class PgvectorStore implements DocumentStore {
   async delete(ids: readonly string[]): Promise<number> {
     const result = await this.transaction((client) => client.query(`DELETE FROM ${this.table('documents')} WHERE id = ANY($1::text[])`, [ids]));
     return result.rowCount ?? 0;
+  }
+
+  async tokenVectors(ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+    await this.requireTokenVectors();
+    const result = await this.pool.query<{ id: string; token_vectors: Buffer }>(`SELECT id, token_vectors FROM ${this.table('documents')} WHERE id = ANY($1::text[])`, [ids]);
+    return new Map(result.rows.map((row) => [row.id, new Uint8Array(row.token_vectors.buffer, row.token_vectors.byteOffset, row.token_vectors.byteLength)]));
+  }
+
+  async *scanTokenVectors(): AsyncIterable<[string, Uint8Array]> {
+    await this.requireTokenVectors();
+    // In pages by insertion order, so a large corpus is never held whole.
+    let after = 0n;
+    for (;;) {
+      const page = await this.pool.query<{ seq: string; id: string; token_vectors: Buffer }>(
+        `SELECT seq, id, token_vectors FROM ${this.table('documents')} WHERE seq > $1 ORDER BY seq LIMIT 1000`,
+        [after.toString()],
+      );
+      for (const row of page.rows) yield [row.id, new Uint8Array(row.token_vectors.buffer, row.token_vectors.byteOffset, row.token_vectors.byteLength)];
+      if (page.rows.length < 1000) return;
+      after = BigInt(page.rows[page.rows.length - 1].seq);
+    }
+  }
+
+  private async requireTokenVectors(): Promise<void> {
+    if ((await this.settings())?.lateInteraction == null) throw new InputError(`index ${this.location} has no token vectors: build it with a late-interaction model`);
   }
 
   async textSearch(terms: readonly string[], k: number): Promise<ScoredId[]> {

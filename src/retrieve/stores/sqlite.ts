@@ -70,7 +70,7 @@ export class SqliteStore implements DocumentStore {
       if (hasTable(this.db, 'crossrank_meta')) throw new InputError(`index ${this.location} already exists`);
       this.db.exec(`
         CREATE TABLE crossrank_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE documents (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, text TEXT NOT NULL, metadata TEXT);
+        CREATE TABLE documents (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, text TEXT NOT NULL, metadata TEXT${settings.lateInteraction ? ', token_vectors BLOB NOT NULL' : ''});
         CREATE VIRTUAL TABLE doc_terms USING fts5(terms, content='', contentless_delete=1, tokenize='ascii');
       `);
       if (settings.embedding) {
@@ -84,26 +84,35 @@ export class SqliteStore implements DocumentStore {
 
   async upsert(records: readonly DocumentRecord[]): Promise<void> {
     const hasVectors = hasTable(this.db, 'doc_vectors');
+    const hasTokenVectors = this.hasTokenVectors();
+    const setTokenVectors = hasTokenVectors ? this.db.prepare('UPDATE documents SET token_vectors = ? WHERE rowid = ?') : null;
     const findRow = this.db.prepare('SELECT rowid FROM documents WHERE id = ?').pluck();
     const insertDocument = this.db.prepare('INSERT INTO documents (id, title, text, metadata) VALUES (?, ?, ?, ?)');
+    const insertWithTokens = hasTokenVectors ? this.db.prepare('INSERT INTO documents (id, title, text, metadata, token_vectors) VALUES (?, ?, ?, ?, ?)') : insertDocument;
     const updateDocument = this.db.prepare('UPDATE documents SET title = ?, text = ?, metadata = ? WHERE rowid = ?');
     const deleteTerms = this.db.prepare('DELETE FROM doc_terms WHERE rowid = ?');
     const insertTerms = this.db.prepare('INSERT INTO doc_terms (rowid, terms) VALUES (?, ?)');
     const deleteVector = hasVectors ? this.db.prepare('DELETE FROM doc_vectors WHERE rowid = ?') : null;
     const insertVector = hasVectors ? this.db.prepare('INSERT INTO doc_vectors (rowid, embedding) VALUES (?, ?)') : null;
     this.db.transaction(() => {
-      for (const { document, terms, vector } of records) {
+      for (const { document, terms, vector, tokenVectors } of records) {
         if (hasVectors !== (vector !== undefined)) {
           throw new InputError(`document ${document.id}: ${hasVectors ? 'the index has vectors but the document has none' : 'the index has no vectors'}`);
         }
+        if (hasTokenVectors !== (tokenVectors !== undefined)) {
+          throw new InputError(`document ${document.id}: ${hasTokenVectors ? 'the index has token vectors but the document has none' : 'the index has no token vectors'}`);
+        }
+        const tokenBlob = tokenVectors ? Buffer.from(tokenVectors.buffer, tokenVectors.byteOffset, tokenVectors.byteLength) : null;
         const metadata = document.metadata === undefined ? null : JSON.stringify(document.metadata);
         let rowid = findRow.get(document.id) as number | bigint | undefined;
         if (rowid === undefined) {
-          rowid = insertDocument.run(document.id, document.title ?? null, document.text, metadata).lastInsertRowid;
+          // A NOT NULL column: the document row is written with its token vectors in the same statement.
+          rowid = (hasTokenVectors ? insertWithTokens : insertDocument).run(document.id, document.title ?? null, document.text, metadata, ...(hasTokenVectors ? [tokenBlob] : [])).lastInsertRowid;
         } else {
           updateDocument.run(document.title ?? null, document.text, metadata, rowid);
           deleteTerms.run(rowid);
           deleteVector?.run(BigInt(rowid));
+          setTokenVectors?.run(tokenBlob, rowid);
         }
         insertTerms.run(rowid, terms);
         if (insertVector && vector) insertVector.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
@@ -166,6 +175,23 @@ export class SqliteStore implements DocumentStore {
       const id = ids.get(rowid);
       return id === undefined ? [] : [{ id, score }];
     });
+  }
+
+  async tokenVectors(ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+    if (!this.hasTokenVectors()) throw new InputError(`index ${this.location} has no token vectors: build it with a late-interaction model`);
+    const rows = this.db.prepare('SELECT id, token_vectors FROM documents WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Array<{ id: string; token_vectors: Buffer }>;
+    return new Map(rows.map((row) => [row.id, new Uint8Array(row.token_vectors.buffer, row.token_vectors.byteOffset, row.token_vectors.byteLength)]));
+  }
+
+  async *scanTokenVectors(): AsyncIterable<[string, Uint8Array]> {
+    if (!this.hasTokenVectors()) throw new InputError(`index ${this.location} has no token vectors: build it with a late-interaction model`);
+    for (const row of this.db.prepare('SELECT id, token_vectors FROM documents ORDER BY rowid').iterate() as IterableIterator<{ id: string; token_vectors: Buffer }>) {
+      yield [row.id, new Uint8Array(row.token_vectors.buffer, row.token_vectors.byteOffset, row.token_vectors.byteLength)];
+    }
+  }
+
+  private hasTokenVectors(): boolean {
+    return (this.db.prepare(`SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'token_vectors'`).pluck().get() as number) > 0;
   }
 
   async get(ids: readonly string[]): Promise<Map<string, StoredDocument>> {

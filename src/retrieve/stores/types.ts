@@ -19,6 +19,8 @@ export interface DocumentRecord {
   terms: string;
   /** Required when the index has vectors, of exactly its dimension; absent otherwise. */
   vector?: Float32Array;
+  /** Required when the index stores late-interaction token vectors (tokenVectorCodec.ts's bytes); absent otherwise. */
+  tokenVectors?: Uint8Array;
 }
 
 /** A document id with its first-stage score: BM25 (or the text rank of the store), or cosine similarity. */
@@ -34,6 +36,16 @@ export interface IndexSettings {
   analyzer: { stopwords: boolean };
   /** The embedding model that made the vectors, or null for a BM25-only index. */
   embedding: EmbeddingSettings | null;
+  /** The late-interaction model that made the stored token vectors; absent or null when there are none. */
+  lateInteraction?: LateInteractionStoreSettings | null;
+}
+
+export interface LateInteractionStoreSettings {
+  /** The model directory, as an absolute path. */
+  model: string;
+  dimension: number;
+  /** How each vector is stored (tokenVectorCodec.ts). */
+  codec: string;
 }
 
 export interface EmbeddingSettings {
@@ -75,6 +87,10 @@ export interface DocumentStore {
   textSearch(terms: readonly string[], k: number): Promise<ScoredId[]>;
   /** The k nearest documents to the vector by cosine similarity, best first. */
   vectorSearch(vector: Float32Array, k: number): Promise<ScoredId[]>;
+  /** The stored token vectors of the documents among `ids` (missing ids are left out). */
+  tokenVectors(ids: readonly string[]): Promise<Map<string, Uint8Array>>;
+  /** Every document's stored token vectors, in insertion order (the late first stage's exact scan). */
+  scanTokenVectors(): AsyncIterable<[id: string, bytes: Uint8Array]>;
   /** The stored documents among `ids` (missing ids are left out). */
   get(ids: readonly string[]): Promise<Map<string, StoredDocument>>;
   count(): Promise<number>;

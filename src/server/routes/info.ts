@@ -15,7 +15,8 @@ export function infoRoutes(service: QueuedReranker, config: ServerConfig): Fasti
         variant: info.variant,
         max_length: info.maxLength,
         model_type: info.modelType,
-        num_labels: info.numLabels,
+        kind: 'kind' in info ? info.kind : 'cross-encoder',
+        ...('numLabels' in info ? { num_labels: info.numLabels } : { dimension: info.dimension, query_max_length: info.queryMaxLength }),
         weights: info.weights,
         version: VERSION,
         limits: {
