@@ -3,6 +3,8 @@ import { WorkQueue, type BatchReport } from '../inference/workQueue.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
 import { relevanceFromRaw } from './activation.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
+import { checkFirstStageWeight } from './interpolation.js';
+import { mixLexicalEvidence } from './lexicalMix.js';
 import type { CrossEncoder, CrossEncoderInfo } from './crossEncoder.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 
@@ -17,6 +19,11 @@ export interface QueueOptions {
   maxQueue: number;
   /** Called after each cross-request batch (metrics). */
   onBatch?: (report: BatchReport) => void;
+  /**
+   * BM25 over each request's documents mixed into its scores at this weight (see lexicalMix.ts);
+   * default: what the model's config recommends (the starter model: 1), else 0; 0 turns it off.
+   */
+  lexicalWeight?: number;
 }
 
 export interface ScoreRequest extends EncodePairsOptions {
@@ -29,7 +36,10 @@ export interface ScoreRequest extends EncodePairsOptions {
 }
 
 export interface ScoredDocuments {
-  /** Per document: the raw score (the logit; for two-label models the gap logit1 - logit0). */
+  /**
+   * Per document: the raw score (the logit; for two-label models the gap logit1 - logit0), with
+   * a lexical weight above 0 the mixed score on the same scale (see lexicalMix.ts).
+   */
   raw: number[];
   /** Per document: the relevance in [0, 1] (the sigmoid of the raw score). */
   relevance: number[];
@@ -60,19 +70,21 @@ export class QueuedReranker {
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closing = false;
+  private lexicalWeight = 0;
 
   constructor(
     loading: Promise<CrossEncoder>,
     options: QueueOptions,
     private readonly turns: EventLoopTurns = new EventLoopTurns(),
   ) {
+    if (options.lexicalWeight !== undefined) this.lexicalWeight = checkFirstStageWeight(options.lexicalWeight, 'lexicalWeight');
     this.queue = new WorkQueue<PairEncoding, number>(
       (encodings, live) => this.model().rawScores(encodings, live),
       (encoding) => encoding.inputIds.length,
       { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
       options.onBatch,
     );
-    this.ready = this.warmUp(loading);
+    this.ready = this.warmUp(loading, options.lexicalWeight);
     this.ready.catch(() => {}); // callers that wait see the failure; nobody waiting is not a crash
   }
 
@@ -126,7 +138,8 @@ export class QueuedReranker {
         const perDocument = cap !== undefined && cap < maxLength ? ` or the ${cap} tokens per document allowed` : '';
         throw new TooLongError(`${field} is too long: with the query it exceeds the model's ${maxLength} tokens${perDocument}, and truncate is false`, field);
       }
-      const raw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
+      const modelRaw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
+      const raw = mixLexicalEvidence(request.query, request.documents, modelRaw, this.lexicalWeight);
       return { raw, relevance: raw.map(relevanceFromRaw), truncated: encoded.truncated, inputs: encoded.encodings.length };
     } finally {
       this.inFlight--;
@@ -148,9 +161,15 @@ export class QueuedReranker {
     return this.encoder;
   }
 
-  private async warmUp(loading: Promise<CrossEncoder>): Promise<void> {
+  /** The weight each request's BM25 is mixed in with, once the model is loaded: the one asked for, else the model's recommendation. */
+  get mixWeight(): number {
+    return this.lexicalWeight;
+  }
+
+  private async warmUp(loading: Promise<CrossEncoder>, lexicalWeight: number | undefined): Promise<void> {
     try {
       const encoder = await loading;
+      this.lexicalWeight = encoder.lexicalWeight(lexicalWeight);
       // The first forward passes allocate and tune; a load balancer should not send users to them.
       const warm = encoder.encodePairs(Array.from({ length: 4 }, () => ['a warm-up query', 'a short document to warm up the model'] as const));
       await encoder.rawScores(warm.encodings);
