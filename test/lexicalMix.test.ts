@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CrossEncoder, InputError } from '../src/index.js';
-import { candidateBm25 } from '../src/rerank/candidateBm25.js';
+import { candidateBm25, MAX_ANALYZED_CHARACTERS } from '../src/rerank/candidateBm25.js';
 import { interpolateScores } from '../src/rerank/interpolation.js';
 import { mixLexicalEvidence } from '../src/rerank/lexicalMix.js';
 import { rankByScore } from '../src/rerank/ranking.js';
@@ -48,6 +48,11 @@ test('candidateBm25 matches a plain float64 BM25 (Lucene idf) over the candidate
   const everywhere = candidateBm25('text', ['text a', 'text text b', 'text c d e f']);
   assert.ok(everywhere.every((score) => score > 0.05), JSON.stringify(everywhere));
   assert.deepEqual(candidateBm25('anything', []), []);
+  // a huge document is read to MAX_ANALYZED_CHARACTERS: a term past that does not count
+  const filler = 'word '.repeat(MAX_ANALYZED_CHARACTERS / 5);
+  const [early, late] = candidateBm25('ncurses', [`ncurses ${filler}`, `${filler} ncurses`]);
+  assert.ok(early > 0);
+  assert.equal(late, 0);
 });
 
 test('mixLexicalEvidence orders as search interpolates, on the model scale; weight 0 and equal model scores', () => {
@@ -160,6 +165,15 @@ test('the service mixes by default in both shapes, keeps relevance_score and sco
     // raw_scores are on the logit scale: their sigmoid is the score
     raw.forEach((r, i) => assert.ok(Math.abs(1 / (1 + Math.exp(-r.score)) - tei[i].score) < 1e-6));
     for (let i = 1; i < raw.length; i++) assert.ok(raw[i - 1].score >= raw[i].score);
+    // the same mixed scores as CrossEncoder.rerank (the CLI): the service computes BM25 a slice at a time
+    const encoder = await CrossEncoder.load(undefined, { threads: 1 });
+    try {
+      const library = await encoder.rerank(QUERY, DOCUMENTS);
+      assert.deepEqual(raw.map((r) => r.index), library.map((r) => r.index));
+      raw.forEach((r, i) => assert.ok(Math.abs(r.score - library[i].score) < 1e-5, `${r.score} vs ${library[i].score}`));
+    } finally {
+      await encoder.close();
+    }
   } finally {
     await mixing.close();
   }

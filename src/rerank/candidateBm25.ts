@@ -11,32 +11,52 @@ import { analyze } from '../tokenize/lexicalTerms.js';
  * them or more, where FTS5's idf is the floor for all of them alike and their counts stop
  * counting; Lucene's stays positive and still ranks rarer terms above common ones.
  */
-export function candidateBm25(query: string, documents: readonly string[], k1 = 1.2, b = 0.75): number[] {
-  const queryTerms = analyze(query, { stopwords: true });
-  const counts = documents.map((document) => termCounts(analyze(document, { stopwords: true })));
-  const lengths = counts.map((terms) => terms.length);
+export function candidateBm25(query: string, documents: readonly string[]): number[] {
+  const terms = queryTerms(query);
+  return bm25Scores(terms, documents.map((document) => documentTerms(terms, document)));
+}
+
+/**
+ * Characters of a document BM25 reads at most: its start. The model reads far less (max_length
+ * tokens), and the analysis runs on the event loop, so a huge document must not hold it long.
+ */
+export const MAX_ANALYZED_CHARACTERS = 64 * 1024;
+
+/** What BM25 needs of a document: its length in terms, and how often each query term occurs. */
+export interface DocumentTerms {
+  length: number;
+  frequency: ReadonlyMap<string, number>;
+}
+
+/** The analysed query terms (a term given twice counts twice, as in the index's BM25). */
+export function queryTerms(query: string): string[] {
+  return analyze(query, { stopwords: true });
+}
+
+export function documentTerms(terms: readonly string[], document: string): DocumentTerms {
+  const wanted = new Set(terms);
+  const frequency = new Map<string, number>();
+  const analysed = analyze(document.length > MAX_ANALYZED_CHARACTERS ? document.slice(0, MAX_ANALYZED_CHARACTERS) : document, { stopwords: true });
+  for (const term of analysed) if (wanted.has(term)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
+  return { length: analysed.length, frequency };
+}
+
+export function bm25Scores(terms: readonly string[], documents: readonly DocumentTerms[], k1 = 1.2, b = 0.75): number[] {
   const n = documents.length;
-  const averageLength = lengths.reduce((sum, length) => sum + length, 0) / Math.max(n, 1);
+  const averageLength = documents.reduce((sum, document) => sum + document.length, 0) / Math.max(n, 1);
   const idf = new Map<string, number>();
-  for (const term of new Set(queryTerms)) {
-    const holding = counts.reduce((sum, terms) => sum + (terms.frequency.has(term) ? 1 : 0), 0);
+  for (const term of new Set(terms)) {
+    const holding = documents.reduce((sum, document) => sum + (document.frequency.has(term) ? 1 : 0), 0);
     idf.set(term, Math.log(1 + (n - holding + 0.5) / (holding + 0.5)));
   }
-  return counts.map(({ frequency, length }) => {
-    // An empty collection (every document empty or stopwords) has no lengths to normalise by.
+  return documents.map(({ frequency, length }) => {
+    // A collection with no terms at all (every document empty or stopwords) has no length to normalise by.
     const norm = averageLength > 0 ? k1 * (1 - b + (b * length) / averageLength) : k1;
     let score = 0;
-    // A query term given twice counts twice, as in the index's BM25.
-    for (const term of queryTerms) {
+    for (const term of terms) {
       const tf = frequency.get(term) ?? 0;
       if (tf > 0) score += ((idf.get(term) ?? 0) * tf * (k1 + 1)) / (tf + norm);
     }
     return score;
   });
-}
-
-function termCounts(terms: readonly string[]): { frequency: Map<string, number>; length: number } {
-  const frequency = new Map<string, number>();
-  for (const term of terms) frequency.set(term, (frequency.get(term) ?? 0) + 1);
-  return { frequency, length: terms.length };
 }

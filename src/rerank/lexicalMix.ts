@@ -20,8 +20,13 @@ import { interpolateScores, meanAndDeviation } from './interpolation.js';
  * orders them.
  */
 export function mixLexicalEvidence(query: string, documents: readonly string[], raw: readonly number[], weight: number): number[] {
+  return weight === 0 ? [...raw] : mixBm25(raw, candidateBm25(query, documents), weight);
+}
+
+/** `mixLexicalEvidence` with the BM25 scores already computed (the service computes them a slice at a time). */
+export function mixBm25(raw: readonly number[], bm25: readonly number[], weight: number): number[] {
   if (weight === 0 || raw.length === 0) return [...raw];
-  const interpolated = interpolateScores(raw, candidateBm25(query, documents), weight);
+  const interpolated = interpolateScores(raw, bm25, weight);
   const { mean, deviation } = meanAndDeviation(raw);
   const scale = deviation > 0 ? deviation : 1;
   return interpolated.map((score) => mean + (scale * score) / (1 + weight));

@@ -4,7 +4,8 @@ import type { PairEncoding } from '../tokenize/pairEncoder.js';
 import { relevanceFromRaw } from './activation.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
 import { checkFirstStageWeight } from './interpolation.js';
-import { mixLexicalEvidence } from './lexicalMix.js';
+import { mixBm25 } from './lexicalMix.js';
+import { bm25Scores, documentTerms, queryTerms, type DocumentTerms } from './candidateBm25.js';
 import type { CrossEncoder, CrossEncoderInfo } from './crossEncoder.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 
@@ -129,7 +130,7 @@ export class QueuedReranker {
     if (this.queue.isFull) throw this.queue.overloaded();
     this.inFlight++;
     try {
-      const encoded = await this.encode(this.encoder, request, signal);
+      const { encoded, lexical } = await this.encode(this.encoder, request, signal);
       const cut = encoded.truncated.indexOf(true);
       if (!request.truncate && cut >= 0) {
         const field = `${request.documentsField}[${cut}]`;
@@ -139,7 +140,7 @@ export class QueuedReranker {
         throw new TooLongError(`${field} is too long: with the query it exceeds the model's ${maxLength} tokens${perDocument}, and truncate is false`, field);
       }
       const modelRaw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
-      const raw = mixLexicalEvidence(request.query, request.documents, modelRaw, this.lexicalWeight);
+      const raw = lexical ? mixBm25(modelRaw, bm25Scores(lexical.terms, lexical.documents), this.lexicalWeight) : modelRaw;
       return { raw, relevance: raw.map(relevanceFromRaw), truncated: encoded.truncated, inputs: encoded.encodings.length };
     } finally {
       this.inFlight--;
@@ -180,9 +181,17 @@ export class QueuedReranker {
     }
   }
 
-  /** encodePairs in slices, yielding to the event loop between them. */
-  private async encode(encoder: CrossEncoder, request: ScoreRequest, signal: AbortSignal): Promise<EncodedPairs> {
+  /**
+   * encodePairs in slices, yielding to the event loop between them; with a lexical weight, each
+   * slice's BM25 term counts too (their analysis costs about as much as encoding).
+   */
+  private async encode(
+    encoder: CrossEncoder,
+    request: ScoreRequest,
+    signal: AbortSignal,
+  ): Promise<{ encoded: EncodedPairs; lexical: { terms: string[]; documents: DocumentTerms[] } | null }> {
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
+    const lexical = this.lexicalWeight > 0 ? { terms: queryTerms(request.query), documents: [] as DocumentTerms[] } : null;
     const options: EncodePairsOptions = { maxDocumentTokens: request.maxDocumentTokens, truncationDirection: request.truncationDirection };
     let start = 0;
     while (start < request.documents.length) {
@@ -196,6 +205,7 @@ export class QueuedReranker {
       for (const encoding of slice.encodings) encoded.encodings.push(encoding);
       for (const owner of slice.owners) encoded.owners.push(owner + start);
       for (const truncated of slice.truncated) encoded.truncated.push(truncated);
+      if (lexical) for (let i = start; i < end; i++) lexical.documents.push(documentTerms(lexical.terms, request.documents[i]));
       start = end;
       if (start < request.documents.length) {
         try {
@@ -205,6 +215,6 @@ export class QueuedReranker {
         }
       }
     }
-    return encoded;
+    return { encoded, lexical };
   }
 }
