@@ -154,6 +154,7 @@ test('the service mixes by default in both shapes, keeps relevance_score and sco
   type Tei = Array<{ index: number; score: number }>;
   const mixing = await start(null);
   try {
+    assert.equal(((await (await fetch(`${mixing.url}/info`)).json()) as { lexical_weight: number }).lexical_weight, 1);
     const cohere = await post<Cohere>(`${mixing.url}/v2/rerank`, { query: QUERY, documents: DOCUMENTS });
     assert.equal(cohere.results[0].index, KEYWORD_MATCH, JSON.stringify(cohere));
     for (const r of cohere.results) assert.ok(r.relevance_score >= 0 && r.relevance_score <= 1);
@@ -179,6 +180,7 @@ test('the service mixes by default in both shapes, keeps relevance_score and sco
   }
   const alone = await start(0);
   try {
+    assert.equal(((await (await fetch(`${alone.url}/info`)).json()) as { lexical_weight: number }).lexical_weight, 0);
     const cohere = await post<Cohere>(`${alone.url}/v1/rerank`, { query: QUERY, documents: DOCUMENTS });
     assert.equal(cohere.results[0].index, MODEL_FAVOURITE, JSON.stringify(cohere));
     const tei = await post<Tei>(`${alone.url}/rerank`, { query: QUERY, texts: DOCUMENTS });

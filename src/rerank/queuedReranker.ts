@@ -162,8 +162,8 @@ export class QueuedReranker {
     return this.encoder;
   }
 
-  /** The weight each request's BM25 is mixed in with, once the model is loaded: the one asked for, else the model's recommendation. */
-  get mixWeight(): number {
+  /** The weight each request's BM25 is mixed in with, once the model is loaded: the one asked for, else the model's recommendation, else 0. */
+  get lexicalMixWeight(): number {
     return this.lexicalWeight;
   }
 

@@ -17,6 +17,8 @@ export function infoRoutes(service: QueuedReranker, config: ServerConfig): Fasti
         model_type: info.modelType,
         num_labels: info.numLabels,
         weights: info.weights,
+        // above 0: scores mix in BM25 over each request's documents (docs/lexical-mix.md)
+        lexical_weight: service.lexicalMixWeight,
         version: VERSION,
         limits: {
           max_documents: config.maxDocuments,
