@@ -1,7 +1,9 @@
 /**
  * rerank(1 query, 50 documents) on the MiniLM-L6 architecture model (or --model): crossrank against
  * transformers.js running the same ONNX file with the same threads, and against raw ONNX Runtime
- * on pre-tokenized, pre-padded batches (the ceiling: the forward passes alone).
+ * on pre-tokenized, pre-padded batches (the ceiling: the forward passes alone). For a model whose
+ * config recommends a lexical weight (the starter), also crossrank as `rerank` runs it by default,
+ * with BM25 over the 50 documents mixed in (`crossrank + lexical mix`).
  *
  *   npx tsx bench/rerank.ts [--iterations 8] [--warmup 2] [--threads N] [--inputs varied,uniform] [--variants fp32,int8]
  *                           [--model minilm-l6-bench,crossrank/starter-en]
@@ -62,8 +64,18 @@ async function crossrankContender(modelDir: string, variant: Variant, query: str
   return {
     name: 'crossrank',
     encoder,
-    run: async () => (await encoder.rerank(query, docs)).sort((a, b) => a.index - b.index).map((r) => r.score),
+    // The model alone, whatever its config recommends: the scores transformers.js is checked against.
+    run: async () => (await encoder.rerank(query, docs, { lexicalWeight: 0 })).sort((a, b) => a.index - b.index).map((r) => r.score),
     close: () => encoder.close(),
+  };
+}
+
+/** crossrank as `rerank` runs a model whose config recommends a weight (the starter): BM25 over the documents mixed in. */
+function lexicalMixContender(encoder: CrossEncoder, query: string, docs: string[]): Contender {
+  return {
+    name: 'crossrank + lexical mix',
+    run: async () => (await encoder.rerank(query, docs)).sort((a, b) => a.index - b.index).map((r) => r.score),
+    close: async () => {},
   };
 }
 
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
         const ours = await crossrankContender(modelDir, variant, query, docs);
         const contenders: Contender[] = [ours, await ceilingContender(ours.encoder, query, docs)];
         if (!args['skip-transformers']) contenders.splice(1, 0, await transformersJsContender(modelDir, variant, query, docs));
+        if (ours.encoder.recommendedWeight) contenders.splice(1, 0, lexicalMixContender(ours.encoder, query, docs));
         const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
         const lastScores = new Map<string, number[]>();
         for (let i = 0; i < warmup + iterations; i++) {

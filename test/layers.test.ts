@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   inference: ['hub', 'model', 'tokenize'],
   rerank: ['inference', 'hub', 'model', 'tokenize'],
   embed: ['inference', 'hub', 'model', 'tokenize'],
-  retrieve: ['embed'],
+  retrieve: ['embed', 'tokenize'],
   pipeline: ['retrieve', 'rerank', 'embed', 'model'],
   eval: ['pipeline', 'retrieve'],
   // The transports use the engine's public surface only: never tokenize/, model/ or inference/.

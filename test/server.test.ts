@@ -137,6 +137,7 @@ test('GET /health, /ready, /info, /openapi.json', async () => {
   assert.equal(info.body.variant, 'fp32');
   assert.equal(info.body.max_length, 512);
   assert.equal(info.body.num_labels, 1);
+  assert.equal(info.body.lexical_weight, 0, 'a model that recommends no weight is served alone');
   assert.equal((info.body.limits as Record<string, unknown>).max_documents, 1000);
 
   const openapi = await server.get<{ openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties: Record<string, { maxItems?: number }> }> } }>('/openapi.json');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { CrossEncoder, Index, ModelFormatError, Pipeline, readCorpus, STARTER_MODEL_ID } from '../src/index.js';
 import { STARTER_MODEL_DIR } from '../src/model/index.js';
-import { recommendedFirstStageWeight } from '../src/pipeline/recommendedWeight.js';
+import { recommendedFirstStageWeight } from '../src/rerank/recommendedWeight.js';
 import { buildApp } from '../src/server/app.js';
 import { repoRoot } from './support/paths.js';
 import { runCli } from './support/runCli.js';

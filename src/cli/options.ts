@@ -46,6 +46,10 @@ export const OPTIONS = {
   embedModel: (help: string): Option => new Option('-e, --embed-model <dir|id>', help),
   lateInteractionModel: (help: string): Option => new Option('--late-interaction-model <dir|id>', help),
   candidates: (help: string): Option => new Option('-c, --candidates <n>', help).argParser(positiveInteger).default(100),
+  lexicalWeight: (): Option =>
+    new Option('--lexical-weight <w>', "mix BM25 over the given documents into the model's scores at this weight; 0: the model alone (default: what the model recommends, the starter model 1, else 0)")
+      .argParser(nonNegativeNumber)
+      .env('CROSSRANK_LEXICAL_WEIGHT'),
   firstStageWeight: (help: string): Option => new Option('-w, --first-stage-weight <w>', help).argParser(nonNegativeNumber),
 };
 

@@ -25,6 +25,7 @@ interface RerankFlags extends ChunkFlags {
   batchSize?: number;
   batchTokens?: number;
   quiet?: boolean;
+  lexicalWeight?: number;
 }
 
 export function rerankCommand(): Command {
@@ -37,7 +38,8 @@ export function rerankCommand(): Command {
     .option('--text-field <name>', 'field of a JSONL object that holds the text', 'text')
     .addOption(OPTIONS.topN('show only the best k documents'))
     .addOption(OPTIONS.json('print JSON [{"index", "score", "document"}] instead of a table'))
-    .addOption(OPTIONS.activation());
+    .addOption(OPTIONS.activation())
+    .addOption(OPTIONS.lexicalWeight());
   for (const option of engineOptions()) command.addOption(option);
   return command.action(async (flags: RerankFlags) => {
     const query = checkQuery(flags.query);
@@ -59,7 +61,7 @@ export function rerankCommand(): Command {
     });
     try {
       const topN = Math.min(flags.topN ?? documents.length, documents.length);
-      const results = await encoder.rerank(query, documents, { topN, returnDocuments: true, textField: flags.textField });
+      const results = await encoder.rerank(query, documents, { topN, returnDocuments: true, textField: flags.textField, lexicalWeight: flags.lexicalWeight });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(results)}\n`);
       } else {

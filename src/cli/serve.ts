@@ -64,7 +64,7 @@ export function serveCommand(): Command {
 /** A flag that can also come from the environment (the flag wins); a bad value is commander's one-line error. */
 function settingOption(setting: ServerSetting): Option {
   const fallback = DEFAULT_SERVER_CONFIG[setting.key];
-  const shown = Array.isArray(fallback) || setting.key === 'modelId' ? '' : ` (default: ${String(fallback)})`;
+  const shown = Array.isArray(fallback) || fallback === null || setting.key === 'modelId' ? '' : ` (default: ${String(fallback)})`;
   return new Option(setting.flag, `${setting.description}${shown}`).env(setting.env).argParser((value: string) => {
     try {
       return setting.parse(value);

@@ -5,9 +5,9 @@ import { loadReranker, type Reranker, type RerankerOptions } from '../rerank/loa
 import { checkQuery } from '../rerank/documents.js';
 import { rankByScore } from '../rerank/ranking.js';
 import type { StoredDocument } from '../retrieve/stores/types.js';
-import { checkFirstStageWeight, interpolateScores } from './interpolation.js';
+import { checkFirstStageWeight, interpolateScores } from '../rerank/interpolation.js';
 import { passageText } from '../retrieve/passage.js';
-import { recommendedFirstStageWeight } from './recommendedWeight.js';
+import { recommendedFirstStageWeight } from '../rerank/recommendedWeight.js';
 import { Index, type FirstStage, type IndexOpenOptions } from '../retrieve/searchIndex.js';
 
 export interface SearchOptions {

@@ -11,7 +11,10 @@ import { loadModelEncoding } from '../inference/modelEncoding.js';
 import { outputAsFloat32 } from '../inference/tensors.js';
 import { locateModel, ModelRunner } from '../inference/runner.js';
 import type { RunnerOptions } from '../inference/runnerOptions.js';
-import { rankedResults } from './ranking.js';
+import { rankByScore } from './ranking.js';
+import { checkFirstStageWeight } from './interpolation.js';
+import { mixLexicalEvidence } from './lexicalMix.js';
+import { recommendedFirstStageWeight } from './recommendedWeight.js';
 
 /**
  * The runner options (variant, device, threads, worker) and, when the model is named by its hub
@@ -38,6 +41,13 @@ export interface RerankOptions {
   returnDocuments?: boolean;
   /** The field that holds an object document's text; default `text`. */
   textField?: string;
+  /**
+   * Mix BM25 over the given documents into the order at this weight (see lexicalMix.ts); each
+   * result's score is then the mixed score on the model's scale. Default: the weight the model's
+   * config recommends (`crossrank.first_stage_weight`; the starter model: 1), else 0. 0: the
+   * model's order and scores alone.
+   */
+  lexicalWeight?: number;
 }
 
 export interface RerankResult<D = RerankDocument> {
@@ -72,6 +82,8 @@ export class CrossEncoder {
     readonly encoder: PairEncoder,
     private readonly config: ModelConfig,
     readonly info: CrossEncoderInfo,
+    /** What the model's config recommends mixing in (config.json `crossrank.first_stage_weight`), if anything. */
+    readonly recommendedWeight: number | undefined,
     private readonly settings: {
       truncation: TruncationStrategy;
       activation: Activation;
@@ -92,6 +104,7 @@ export class CrossEncoder {
     assertSupportedLabelCount(config.numLabels, files.config);
     const batch = batchLimits(options.maxBatchPairs, options.maxBatchTokens, DEFAULT_BATCH, { pairs: 'maxBatchPairs', tokens: 'maxBatchTokens' });
     const chunking = options.chunking === true ? {} : options.chunking ? options.chunking : null;
+    const recommendedWeight = recommendedFirstStageWeight(modelDir);
 
     const runner = await ModelRunner.open(located, options);
     const info: CrossEncoderInfo = {
@@ -103,7 +116,7 @@ export class CrossEncoder {
       maxLength,
       inputs: runner.inputNames,
     };
-    return new CrossEncoder(runner, encoder, config, info, {
+    return new CrossEncoder(runner, encoder, config, info, recommendedWeight, {
       truncation: options.truncation ?? 'longest_first',
       activation: options.activation ?? 'none',
       batch,
@@ -196,8 +209,28 @@ export class CrossEncoder {
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResult<D>[]> {
     const { texts, topN } = rerankInput(query, documents, options);
 
-    const scores = await this.score(texts.map((text) => [query, text] as const));
-    return rankedResults(scores, documents, topN, options.returnDocuments);
+    const weight = this.lexicalWeight(options.lexicalWeight);
+    const pairs = texts.map((text) => [query, text] as const);
+    let scores: number[];
+    let order: number[];
+    if (weight === 0) {
+      scores = await this.score(pairs);
+      order = rankByScore(scores);
+    } else {
+      const encoded = this.encodePairs(pairs);
+      const mixed = mixLexicalEvidence(query, texts, pairScores(encoded, await this.rawScores(encoded.encodings)), weight);
+      // Ordered by the mixed score itself: a sigmoid can round distinct high scores to 1.
+      order = rankByScore(mixed);
+      scores = mixed.map((score) => activate(score, this.config.numLabels, this.settings.activation));
+    }
+    return order.slice(0, topN).map((index) =>
+      options.returnDocuments ? { index, score: scores[index], document: documents[index] } : { index, score: scores[index] },
+    );
+  }
+
+  /** The weight `rerank` mixes BM25 over the given documents in with: the caller's, else the config's recommendation, else 0. */
+  lexicalWeight(requested?: number): number {
+    return checkFirstStageWeight(requested ?? this.recommendedWeight ?? 0, 'lexicalWeight');
   }
 
   close(): Promise<void> {

@@ -12,6 +12,8 @@ import type { EncodedPairs, EncodePairsOptions } from './encodedPairs.js';
 import { LateInteractionEncoder, type DocumentEncoding } from './lateInteractionEncoding.js';
 import { readLateInteractionSettings } from './lateInteractionSettings.js';
 import { maxSim, type TokenVectors } from './maxSim.js';
+import { checkFirstStageWeight } from './interpolation.js';
+import { mixLexicalEvidence } from './lexicalMix.js';
 import { rankedResults } from './ranking.js';
 
 export interface LateInteractionOptions extends RunnerOptions {
@@ -147,7 +149,9 @@ export class LateInteractionModel {
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResult<D>[]> {
     const { texts, topN } = rerankInput(query, documents, options);
     const queryVectors = await this.encodeQuery(query);
-    const scores = this.scoreVectors(queryVectors, await this.encodeDocuments(texts));
+    const maxSims = this.scoreVectors(queryVectors, await this.encodeDocuments(texts));
+    // No config recommends a weight for these models; one asked for is mixed in as for a cross-encoder.
+    const scores = mixLexicalEvidence(query, texts, maxSims, checkFirstStageWeight(options.lexicalWeight ?? 0, 'lexicalWeight'));
     return rankedResults(scores, documents, topN, options.returnDocuments);
   }
 

@@ -2,6 +2,10 @@ import { CancelledError, NotReadyError, TooLongError } from '../errors.js';
 import { WorkQueue, type BatchReport } from '../inference/workQueue.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
+import { checkFirstStageWeight } from './interpolation.js';
+import { mixBm25 } from './lexicalMix.js';
+import { bm25Scores, documentTerms, queryTerms, type DocumentTerms } from './candidateBm25.js';
+import { CrossEncoder } from './crossEncoder.js';
 import type { Reranker, RerankerInfo } from './loadReranker.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 
@@ -16,6 +20,11 @@ export interface QueueOptions {
   maxQueue: number;
   /** Called after each cross-request batch (metrics). */
   onBatch?: (report: BatchReport) => void;
+  /**
+   * BM25 over each request's documents mixed into its scores at this weight (see lexicalMix.ts);
+   * default: what the model's config recommends (the starter model: 1), else 0; 0 turns it off.
+   */
+  lexicalWeight?: number;
 }
 
 export interface ScoreRequest extends EncodePairsOptions {
@@ -28,7 +37,11 @@ export interface ScoreRequest extends EncodePairsOptions {
 }
 
 export interface ScoredDocuments {
-  /** Per document: the raw score (the logit, for two-label models the gap logit1 - logit0; a late-interaction model's MaxSim). */
+  /**
+   * Per document: the raw score (the logit, for two-label models the gap logit1 - logit0; a
+   * late-interaction model's MaxSim), with a lexical weight above 0 the mixed score on the same
+   * scale (see lexicalMix.ts).
+   */
   raw: number[];
   /** Per document: the relevance in [0, 1] (a cross-encoder's sigmoid of the raw score; see LateInteractionModel.relevance). */
   relevance: number[];
@@ -59,19 +72,21 @@ export class QueuedReranker {
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closing = false;
+  private lexicalWeight = 0;
 
   constructor(
     loading: Promise<Reranker>,
     options: QueueOptions,
     private readonly turns: EventLoopTurns = new EventLoopTurns(),
   ) {
+    if (options.lexicalWeight !== undefined) this.lexicalWeight = checkFirstStageWeight(options.lexicalWeight, 'lexicalWeight');
     this.queue = new WorkQueue<PairEncoding, number>(
       (encodings, live) => this.model().rawScores(encodings, live),
       (encoding) => encoding.inputIds.length,
       { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
       options.onBatch,
     );
-    this.ready = this.warmUp(loading);
+    this.ready = this.warmUp(loading, options.lexicalWeight);
     this.ready.catch(() => {}); // callers that wait see the failure; nobody waiting is not a crash
   }
 
@@ -116,7 +131,7 @@ export class QueuedReranker {
     if (this.queue.isFull) throw this.queue.overloaded();
     this.inFlight++;
     try {
-      const encoded = await this.encode(this.encoder, request, signal);
+      const { encoded, lexical } = await this.encode(this.encoder, request, signal);
       const cut = encoded.truncated.indexOf(true);
       if (!request.truncate && cut >= 0) {
         const field = `${request.documentsField}[${cut}]`;
@@ -125,7 +140,8 @@ export class QueuedReranker {
         const perDocument = cap !== undefined && cap < maxLength ? ` or the ${cap} tokens per document allowed` : '';
         throw new TooLongError(`${field} is too long: with the query it exceeds the model's ${maxLength} tokens${perDocument}, and truncate is false`, field);
       }
-      const raw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
+      const modelRaw = pairScores(encoded, await this.queue.submit(encoded.encodings, signal));
+      const raw = lexical ? mixBm25(modelRaw, bm25Scores(lexical.terms, lexical.documents), this.lexicalWeight) : modelRaw;
       const model = this.model();
       return { raw, relevance: raw.map((score) => model.relevance(score)), truncated: encoded.truncated, inputs: encoded.encodings.length };
     } finally {
@@ -148,9 +164,16 @@ export class QueuedReranker {
     return this.encoder;
   }
 
-  private async warmUp(loading: Promise<Reranker>): Promise<void> {
+  /** The weight each request's BM25 is mixed in with, once the model is loaded: the one asked for, else the model's recommendation, else 0. */
+  get lexicalMixWeight(): number {
+    return this.lexicalWeight;
+  }
+
+  private async warmUp(loading: Promise<Reranker>, lexicalWeight: number | undefined): Promise<void> {
     try {
       const encoder = await loading;
+      // Only a cross-encoder's config recommends a weight; any reranker takes one asked for.
+      this.lexicalWeight = encoder instanceof CrossEncoder ? encoder.lexicalWeight(lexicalWeight) : checkFirstStageWeight(lexicalWeight ?? 0, 'lexicalWeight');
       // The first forward passes allocate and tune; a load balancer should not send users to them.
       const warm = encoder.encodePairs(Array.from({ length: 4 }, () => ['a warm-up query', 'a short document to warm up the model'] as const));
       await encoder.rawScores(warm.encodings);
@@ -161,9 +184,17 @@ export class QueuedReranker {
     }
   }
 
-  /** encodePairs in slices, yielding to the event loop between them. */
-  private async encode(encoder: Reranker, request: ScoreRequest, signal: AbortSignal): Promise<EncodedPairs> {
+  /**
+   * encodePairs in slices, yielding to the event loop between them; with a lexical weight, each
+   * slice's BM25 term counts too (their analysis costs about as much as encoding).
+   */
+  private async encode(
+    encoder: Reranker,
+    request: ScoreRequest,
+    signal: AbortSignal,
+  ): Promise<{ encoded: EncodedPairs; lexical: { terms: string[]; documents: DocumentTerms[] } | null }> {
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
+    const lexical = this.lexicalWeight > 0 ? { terms: queryTerms(request.query), documents: [] as DocumentTerms[] } : null;
     const options: EncodePairsOptions = { maxDocumentTokens: request.maxDocumentTokens, truncationDirection: request.truncationDirection };
     let start = 0;
     while (start < request.documents.length) {
@@ -177,6 +208,7 @@ export class QueuedReranker {
       for (const encoding of slice.encodings) encoded.encodings.push(encoding);
       for (const owner of slice.owners) encoded.owners.push(owner + start);
       for (const truncated of slice.truncated) encoded.truncated.push(truncated);
+      if (lexical) for (let i = start; i < end; i++) lexical.documents.push(documentTerms(lexical.terms, request.documents[i]));
       start = end;
       if (start < request.documents.length) {
         try {
@@ -186,6 +218,6 @@ export class QueuedReranker {
         }
       }
     }
-    return encoded;
+    return { encoded, lexical };
   }
 }

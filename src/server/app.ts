@@ -72,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxBatchTokens: config.maxBatchTokens,
     maxQueue: config.maxQueue,
     onBatch: (report) => metrics?.batchScored(report),
+    lexicalWeight: config.lexicalWeight ?? undefined,
   }, turns);
   metrics = new ServerMetrics(() => service.depth);
   app.decorate('crossrank', service);

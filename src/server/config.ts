@@ -31,6 +31,11 @@ export interface ServerConfig {
   maxQueue: number;
   /** Origins allowed to call from a browser (`*` for any); none: CORS off. */
   corsOrigins: readonly string[];
+  /**
+   * BM25 over each request's documents mixed into the model's scores at this weight (0: off);
+   * null: what the model's config recommends (the starter model: 1), else 0.
+   */
+  lexicalWeight: number | null;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -49,6 +54,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxBatchTokens: 32_768,
   maxQueue: 64,
   corsOrigins: [],
+  lexicalWeight: null,
 };
 
 type Parse = (value: string) => ServerConfig[keyof ServerConfig];
@@ -75,6 +81,11 @@ const list: Parse = (value) =>
     .map((item) => item.trim())
     .filter((item) => item !== '');
 const text: Parse = (value) => value;
+const weight: Parse = (value) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`expected a number >= 0, got "${value}"`);
+  return n;
+};
 
 export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'host', flag: '--host <address>', env: 'CROSSRANK_HOST', description: 'interface to listen on (0.0.0.0: all)', parse: text },
@@ -91,6 +102,7 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'batchWindowMs', flag: '--batch-window-ms <ms>', env: 'CROSSRANK_BATCH_WINDOW_MS', description: 'collect concurrent requests this long to score them together (0: each alone)', parse: integer(0) },
   { key: 'maxBatchTokens', flag: '--max-batch-tokens <n>', env: 'CROSSRANK_MAX_BATCH_TOKENS', description: 'tokens of all requests scored together at most', parse: integer(1) },
   { key: 'maxQueue', flag: '--max-queue <n>', env: 'CROSSRANK_MAX_QUEUE', description: 'requests waiting for the model at most; then 429', parse: integer(1) },
+  { key: 'lexicalWeight', flag: '--lexical-weight <w>', env: 'CROSSRANK_LEXICAL_WEIGHT', description: "mix BM25 over each request's documents into the scores at this weight; 0: the model alone (default: the model's recommendation)", parse: weight },
   { key: 'corsOrigins', flag: '--cors-origin <origins>', env: 'CROSSRANK_CORS_ORIGIN', description: 'enable CORS for these origins (comma-separated, or *)', parse: list },
 ];
 
@@ -106,6 +118,9 @@ export function resolveServerConfig(overrides: Partial<ServerConfig> = {}): Serv
   atLeast('batchWindowMs', 0);
   atLeast('shutdownGraceMs', 0);
   if (config.port > 65535) throw new InputError(`port must be at most 65535, got ${config.port}`);
+  if (config.lexicalWeight !== null && (typeof config.lexicalWeight !== 'number' || !Number.isFinite(config.lexicalWeight) || config.lexicalWeight < 0)) {
+    throw new InputError(`lexicalWeight must be a number >= 0, got ${String(config.lexicalWeight)}`);
+  }
   if (config.apiKeys.some((key) => key.length === 0)) throw new InputError('an API key is empty');
   return config;
 }

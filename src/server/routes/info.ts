@@ -18,6 +18,8 @@ export function infoRoutes(service: QueuedReranker, config: ServerConfig): Fasti
         kind: 'kind' in info ? info.kind : 'cross-encoder',
         ...('numLabels' in info ? { num_labels: info.numLabels } : { dimension: info.dimension, query_max_length: info.queryMaxLength }),
         weights: info.weights,
+        // above 0: scores mix in BM25 over each request's documents (docs/lexical-mix.md)
+        lexical_weight: service.lexicalMixWeight,
         version: VERSION,
         limits: {
           max_documents: config.maxDocuments,

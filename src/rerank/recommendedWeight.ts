@@ -4,9 +4,10 @@ import { readJsonObject } from '../model/index.js';
 
 /**
  * `crossrank.first_stage_weight` in a reranker's config.json: how much of the first stage's score
- * a pipeline mixes into this reranker's order when the caller does not say (see interpolation.ts).
- * A pipeline setting, so it is read where a pipeline is built, not by the model layer. The starter
- * model sets it; published models do not, and get the reranker's order alone.
+ * a pipeline mixes into this reranker's order when the caller does not say (see interpolation.ts),
+ * and how much BM25 over the given documents `rerank` and the service mix in (lexicalMix.ts).
+ * A ranking setting, so it is read by the reranker, not by the model layer. The starter model
+ * sets it; published models do not, and get the reranker's order alone.
  */
 export function recommendedFirstStageWeight(modelDir: string): number | undefined {
   const path = join(modelDir, 'config.json');

@@ -18,10 +18,15 @@ export function interpolateScores(rerankScores: readonly number[], firstStageSco
 
 /** Equal scores (or a single one) carry no order: all become 0. */
 function standardize(scores: readonly number[]): number[] {
+  const { mean, deviation } = meanAndDeviation(scores);
+  return scores.map((s) => (deviation > 0 ? (s - mean) / deviation : 0));
+}
+
+/** The mean and (population) standard deviation of a list of scores; 0 and 0 for none. */
+export function meanAndDeviation(scores: readonly number[]): { mean: number; deviation: number } {
   const mean = scores.reduce((sum, s) => sum + s, 0) / Math.max(scores.length, 1);
   const variance = scores.reduce((sum, s) => sum + (s - mean) ** 2, 0) / Math.max(scores.length, 1);
-  const deviation = Math.sqrt(variance);
-  return scores.map((s) => (deviation > 0 ? (s - mean) / deviation : 0));
+  return { mean, deviation: Math.sqrt(variance) };
 }
 
 export function checkFirstStageWeight(weight: number, name = 'firstStageWeight'): number {
