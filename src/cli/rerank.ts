@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
 import type { Activation } from '../rerank/activation.js';
 import { CrossEncoder, STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
+import { loadReranker } from '../rerank/loadReranker.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
-import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
+import { chunkingFrom, engineOptions, OPTIONS, promptFormatFrom, type ChunkFlags, type LlmFlags } from './options.js';
 import { formatRankedTable } from './rankedTable.js';
 import { readDocuments, type DocumentsFormat } from './readDocuments.js';
 import { InputError } from '../errors.js';
 
-interface RerankFlags extends ChunkFlags {
+interface RerankFlags extends ChunkFlags, LlmFlags {
   model: string;
   query: string;
   docs?: string;
@@ -28,7 +29,7 @@ interface RerankFlags extends ChunkFlags {
 
 export function rerankCommand(): Command {
   const command = new Command('rerank')
-    .description('rank documents by relevance to a query with a cross-encoder')
+    .description('rank documents by relevance to a query with a cross-encoder or an LLM reranker (Qwen3-Reranker, mxbai-rerank-v2, bge-reranker-v2-gemma)')
     .addOption(OPTIONS.model(STARTER_MODEL_ID))
     .requiredOption('-q, --query <text>', 'the query')
     .option('-d, --docs <file>', 'documents, one per line: JSONL (string or {"text": ...}) or plain text; "-" reads stdin (the default when piped)')
@@ -44,7 +45,7 @@ export function rerankCommand(): Command {
     if (docsPath === undefined) throw new InputError('no documents: pass --docs <file> or pipe them on stdin');
     const documents = await readDocuments({ path: docsPath, format: flags.format, textField: flags.textField });
 
-    const encoder = await CrossEncoder.load(flags.model, {
+    const encoder = await loadReranker(flags.model, {
       variant: flags.variant,
       maxLength: flags.maxLength,
       truncation: flags.truncation,
@@ -54,9 +55,14 @@ export function rerankCommand(): Command {
       maxBatchPairs: flags.batchSize,
       maxBatchTokens: flags.batchTokens,
       chunking: chunkingFrom(flags),
+      promptFormat: promptFormatFrom(flags.promptFormat),
+      instruction: flags.instruction,
       quiet: flags.quiet,
     });
     try {
+      if (encoder instanceof CrossEncoder && (flags.instruction !== undefined || flags.promptFormat !== undefined)) {
+        throw new InputError(`--instruction and --prompt-format are for LLM rerankers; ${flags.model} is a cross-encoder`);
+      }
       const topN = Math.min(flags.topN ?? documents.length, documents.length);
       const results = await encoder.rerank(query, documents, { topN, returnDocuments: true, textField: flags.textField });
       if (flags.json) {

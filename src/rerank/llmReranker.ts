@@ -124,20 +124,28 @@ export class LlmReranker {
     checkQuery(query);
     if (options.instruction !== undefined && typeof options.instruction !== 'string') throw new InputError('instruction must be a string');
     const prompts = this.buildPrompts(query, documents, options);
-    const raw = new Array<number>(documents.length).fill(Number.NaN);
-    if (documents.length > 0) {
-      const prefix = this.settings.sharePrefix ? await this.runPrefix(prompts[0].sharedIds) : null;
-      const rows = prompts.map((p) => (prefix ? p.ownIds : [...p.sharedIds, ...p.ownIds]));
-      for (const planned of planBatches(rows.map((r) => r.length), this.settings.batch)) {
-        const batch = planned.filter(live);
-        if (batch.length === 0) continue;
-        const outputs = await this.runner.run(decoderFeeds(batch.map((i) => rows[i]), this.shape, this.padId, prefix));
-        lastPositionLogits(outputs[this.runner.outputName], this.answerIds()).forEach(([yes, no], row) => {
-          raw[batch[row]] = no === undefined ? yes : yes - no;
-        });
-      }
-    }
+    const raw = await this.scorePrompts(prompts, live);
     return { raw, relevance: raw.map((score) => (Number.isNaN(score) ? score : sigmoid(score))), truncated: prompts.map((p) => p.truncated) };
+  }
+
+  /**
+   * The raw score of each prompt of one request (built by buildPrompts: all share one prefix),
+   * in length-sorted batches; with prefix sharing the prefix is run once first.
+   */
+  async scorePrompts(prompts: readonly LlmPrompt[], live: (index: number) => boolean = () => true): Promise<number[]> {
+    const raw = new Array<number>(prompts.length).fill(Number.NaN);
+    if (prompts.length === 0 || !prompts.some((_, i) => live(i))) return raw;
+    const prefix = this.settings.sharePrefix ? await this.runPrefix(prompts[0].sharedIds) : null;
+    const rows = prompts.map((p) => (prefix ? p.ownIds : [...p.sharedIds, ...p.ownIds]));
+    for (const planned of planBatches(rows.map((r) => r.length), this.settings.batch)) {
+      const batch = planned.filter(live);
+      if (batch.length === 0) continue;
+      const outputs = await this.runner.run(decoderFeeds(batch.map((i) => rows[i]), this.shape, this.padId, prefix));
+      lastPositionLogits(outputs[this.runner.outputName], this.answerIds()).forEach(([yes, no], row) => {
+        raw[batch[row]] = no === undefined ? yes : yes - no;
+      });
+    }
+    return raw;
   }
 
   /** Relevance in [0, 1] of each document (for Qwen3-Reranker, P(yes)), in input order. */

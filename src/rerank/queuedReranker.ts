@@ -5,6 +5,8 @@ import { relevanceFromRaw } from './activation.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
 import type { CrossEncoder, CrossEncoderInfo } from './crossEncoder.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
+import type { LlmPrompt } from './llmPrompt.js';
+import { LlmReranker, type LlmRerankerInfo } from './llmReranker.js';
 
 export type { BatchReport } from '../inference/workQueue.js';
 
@@ -26,6 +28,8 @@ export interface ScoreRequest extends EncodePairsOptions {
   documentsField: string;
   /** false: a pair that does not fit whole is a TooLongError instead of being cut. */
   truncate: boolean;
+  /** An LLM reranker's instruction (task description); a cross-encoder has none and ignores it. */
+  instruction?: string;
 }
 
 export interface ScoredDocuments {
@@ -54,21 +58,33 @@ const CHARACTERS_PER_SLICE = 32 * 1024;
 export class QueuedReranker {
   /** Resolves once the model is loaded and has scored a warm-up batch; rejects if loading fails. */
   readonly ready: Promise<void>;
-  private encoder: CrossEncoder | null = null;
+  private encoder: CrossEncoder | LlmReranker | null = null;
   private loadError: Error | null = null;
   private readonly queue: WorkQueue<PairEncoding, number>;
+  /** An LLM reranker's queue: one item is one request's prompts (their prefix is shared, so a request is never split). */
+  private readonly llmQueue: WorkQueue<readonly LlmPrompt[], number[]>;
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closing = false;
 
   constructor(
-    loading: Promise<CrossEncoder>,
+    loading: Promise<CrossEncoder | LlmReranker>,
     options: QueueOptions,
     private readonly turns: EventLoopTurns = new EventLoopTurns(),
   ) {
     this.queue = new WorkQueue<PairEncoding, number>(
       (encodings, live) => this.model().rawScores(encodings, live),
       (encoding) => encoding.inputIds.length,
+      { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
+      options.onBatch,
+    );
+    this.llmQueue = new WorkQueue<readonly LlmPrompt[], number[]>(
+      async (requests, live) => {
+        const scored: number[][] = [];
+        for (const [i, prompts] of requests.entries()) scored.push(await this.llm().scorePrompts(prompts, () => live(i)));
+        return scored;
+      },
+      (prompts) => prompts.reduce((tokens, prompt) => tokens + prompt.ownIds.length, prompts[0]?.sharedIds.length ?? 0),
       { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
       options.onBatch,
     );
@@ -84,13 +100,13 @@ export class QueuedReranker {
     return this.loadError;
   }
 
-  get info(): CrossEncoderInfo | null {
+  get info(): CrossEncoderInfo | LlmRerankerInfo | null {
     return this.encoder?.info ?? null;
   }
 
   /** Requests waiting for the model (not counting the batch being scored). */
   get depth(): number {
-    return this.queue.depth;
+    return this.activeQueue.depth;
   }
 
   /** Forward passes run so far (0 before the model is loaded). */
@@ -100,12 +116,12 @@ export class QueuedReranker {
 
   /** Seconds until the queue has likely drained; at least 1. */
   retryAfterSeconds(): number {
-    return this.queue.retryAfterSeconds();
+    return this.activeQueue.retryAfterSeconds();
   }
 
   /** Throws the 429 of a full queue: checked before a request's body is read, so that refusing costs little. */
   refuseIfBusy(): void {
-    if (this.queue.isFull) throw this.queue.overloaded();
+    if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
   }
 
   async score(request: ScoreRequest, signal: AbortSignal): Promise<ScoredDocuments> {
@@ -114,9 +130,10 @@ export class QueuedReranker {
       if (this.loadError) throw new NotReadyError('failed', `the model failed to load: ${this.loadError.message}`);
       throw new NotReadyError('loading', 'the model is still loading');
     }
-    if (this.queue.isFull) throw this.queue.overloaded();
+    if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
     this.inFlight++;
     try {
+      if (this.encoder instanceof LlmReranker) return await this.scoreLlm(this.encoder, request, signal);
       const encoded = await this.encode(this.encoder, request, signal);
       const cut = encoded.truncated.indexOf(true);
       if (!request.truncate && cut >= 0) {
@@ -139,18 +156,45 @@ export class QueuedReranker {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.queue.idle();
+    await this.llmQueue.idle();
     await this.ready.catch(() => {});
     await this.encoder?.close();
   }
 
   private model(): CrossEncoder {
-    if (!this.encoder) throw new Error('the model is not loaded');
+    if (!this.encoder || this.encoder instanceof LlmReranker) throw new Error('the cross-encoder is not loaded');
     return this.encoder;
   }
 
-  private async warmUp(loading: Promise<CrossEncoder>): Promise<void> {
+  private llm(): LlmReranker {
+    if (!(this.encoder instanceof LlmReranker)) throw new Error('the LLM reranker is not loaded');
+    return this.encoder;
+  }
+
+  private get activeQueue(): WorkQueue<PairEncoding, number> | WorkQueue<readonly LlmPrompt[], number[]> {
+    return this.encoder instanceof LlmReranker ? this.llmQueue : this.queue;
+  }
+
+  /** An LLM reranker's request: its prompts are built (and checked) on arrival, then queued whole. */
+  private async scoreLlm(reranker: LlmReranker, request: ScoreRequest, signal: AbortSignal): Promise<ScoredDocuments> {
+    const prompts = reranker.buildPrompts(request.query, request.documents, { instruction: request.instruction });
+    const cut = prompts.findIndex((prompt) => prompt.truncated);
+    if (!request.truncate && cut >= 0) {
+      const field = `${request.documentsField}[${cut}]`;
+      throw new TooLongError(`${field} is too long: in the prompt it exceeds the model's ${reranker.info.maxLength} tokens, and truncate is false`, field);
+    }
+    const [raw] = await this.llmQueue.submit([prompts], signal);
+    return { raw, relevance: raw.map(relevanceFromRaw), truncated: prompts.map((p) => p.truncated), inputs: prompts.length };
+  }
+
+  private async warmUp(loading: Promise<CrossEncoder | LlmReranker>): Promise<void> {
     try {
       const encoder = await loading;
+      if (encoder instanceof LlmReranker) {
+        await encoder.scoreDocuments('a warm-up query', Array.from({ length: 4 }, () => 'a short document to warm up the model'));
+        this.encoder = encoder;
+        return;
+      }
       // The first forward passes allocate and tune; a load balancer should not send users to them.
       const warm = encoder.encodePairs(Array.from({ length: 4 }, () => ['a warm-up query', 'a short document to warm up the model'] as const));
       await encoder.rawScores(warm.encodings);

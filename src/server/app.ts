@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { CrossEncoder, STARTER_MODEL_ID, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
+import { STARTER_MODEL_ID } from '../rerank/crossEncoder.js';
+import { loadReranker, type AnyRerankerOptions } from '../rerank/loadReranker.js';
 import { QueuedReranker } from '../rerank/queuedReranker.js';
 import { EventLoopTurns } from '../rerank/eventLoopTurns.js';
 import { installAuth } from './auth.js';
@@ -20,7 +21,7 @@ import { teiRoutes } from './routes/tei.js';
 import { VERSION } from './version.js';
 
 /** Engine options a server may set; it runs the model on a worker thread and takes raw logits itself. */
-export type ServerEngineOptions = Omit<CrossEncoderOptions, 'worker' | 'activation'>;
+export type ServerEngineOptions = Omit<AnyRerankerOptions, 'worker' | 'activation'>;
 
 export interface AppOptions {
   /** Model directory (or what CrossEncoder.load accepts); default: the starter model that ships with crossrank. */
@@ -62,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Logged by RequestLog instead: one line per request, refusals under overload sampled.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const loading = CrossEncoder.load(model, { ...options.engine, worker: true, activation: 'none' });
+  const loading = loadReranker(model, { ...options.engine, worker: true, activation: 'none' });
   // Heavy steps of all requests (parsing large bodies, encoding) take turns on the event loop.
   const turns = new EventLoopTurns();
   let metrics: ServerMetrics | null = null;

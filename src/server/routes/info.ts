@@ -15,7 +15,7 @@ export function infoRoutes(service: QueuedReranker, config: ServerConfig): Fasti
         variant: info.variant,
         max_length: info.maxLength,
         model_type: info.modelType,
-        num_labels: info.numLabels,
+        ...('numLabels' in info ? { num_labels: info.numLabels } : { prompt_format: info.promptFormat }),
         weights: info.weights,
         version: VERSION,
         limits: {
