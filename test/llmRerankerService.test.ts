@@ -21,6 +21,7 @@ let library: LlmReranker;
 let app: FastifyInstance;
 let url: string;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of several shapes
 async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: await response.json() };
@@ -87,7 +88,7 @@ test('serve: Cohere and TEI shapes give the library scores, with the instruction
 });
 
 test('serve: /info names the prompt format; a wrong instruction type is a 4xx naming the field; truncate false refuses a long text', async () => {
-  const info = await fetch(`${url}/info`).then((r) => r.json());
+  const info = (await fetch(`${url}/info`).then((r) => r.json())) as { prompt_format: string; model_type: string };
   assert.equal(info.prompt_format, 'qwen3-reranker');
   assert.equal(info.model_type, 'qwen3');
   const wrong = await post('/v1/rerank', { query: QUERY, documents: DOCUMENTS, instruction: 5 });
