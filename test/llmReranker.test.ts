@@ -2,12 +2,17 @@
 // forward (test/reference/qwen3Reference.ts) to 1e-4, with and without the shared prefix, alone
 // and in left-padded mixed-length batches, with instructions and truncation.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { after, before, test } from 'node:test';
 import tokenizers from 'tokenizers';
 import { ensureQwen3Model, TINY_QWEN3 } from '../scripts/model-gen/qwen3Model.js';
 import { generateQwen3Weights } from '../scripts/model-gen/qwen3Weights.js';
+import { decoderFeeds } from '../src/inference/decoderFeeds.js';
+import { answerLogitsGraph } from '../src/model/answerLogitsGraph.js';
 import { LlmReranker } from '../src/rerank/llmReranker.js';
+import { testModel } from './support/testModels.js';
 import { qwen3YesProbability } from './reference/qwen3Reference.js';
 import { sampleTexts } from './support/sampleTexts.js';
 
@@ -106,4 +111,29 @@ test('rerank orders by score and returns documents on request; bad input is a cl
   await assert.rejects(shared.score('  ', ['a']), /query is empty/);
   await assert.rejects(shared.score(QUERY, ['a'], { instruction: 5 as unknown as string }), /instruction must be a string/);
   await assert.rejects(LlmReranker.load(dir, { promptFormat: 'nope' }), /unknown prompt format "nope"/);
+});
+
+test('the output cut: logits shrink to [rows, 1, answers], scores equal the uncut graph and the reference', async () => {
+  assert.equal(shared.info.outputCut, true);
+  assert.match(shared.info.running, /model\.answer-\d+-\d+\.onnx$/);
+  const uncut = await LlmReranker.load(dir, { threads: 1, maxBatchPairs: 4, cutOutput: false });
+  try {
+    assert.equal(uncut.info.outputCut, false);
+    const whole = await uncut.score(QUERY, DOCUMENTS);
+    assertClose(await shared.score(QUERY, DOCUMENTS), whole, 1e-5, 'cut vs uncut');
+    assertClose(whole, referenceScores(uncut, QUERY, DOCUMENTS), 1e-4, 'uncut');
+  } finally {
+    await uncut.close();
+  }
+  const session = await ort.InferenceSession.create(shared.info.running);
+  const prompt = shared.buildPrompts(QUERY, ['Beijing'])[0];
+  const ids = [...prompt.sharedIds, ...prompt.ownIds];
+  const outputs = await session.run(decoderFeeds([ids, ids.slice(3)], { layers: TINY_QWEN3.layers, kvHeads: TINY_QWEN3.kvHeads, headDim: TINY_QWEN3.headDim }, 0, null));
+  assert.deepEqual(outputs.logits.dims, [2, 1, 2]);
+  await session.release();
+});
+
+test('a head that is not a plain MatMul (a BERT classifier: MatMul then Add) is left uncut', async () => {
+  const bert = await testModel('tiny-bert');
+  assert.equal(answerLogitsGraph(readFileSync(join(bert.dir, 'onnx', 'model.onnx')), [0, 1]), null);
 });

@@ -12,3 +12,6 @@ export { readJsonObject } from './readJson.js';
 /** @internal */
 export { openOnnxModelInWorker } from './workerSession.js';
 export { STARTER_MODEL_DIR, STARTER_MODEL_ID } from './starterModel.js';
+
+/** @internal */
+export { answerLogitsWeights } from './answerLogitsGraph.js';

@@ -3,7 +3,7 @@ import { InputError, ModelFormatError, positiveIntegerOption } from '../errors.j
 import { batchLimits, planBatches, type BatchLimits } from '../inference/batching.js';
 import { decoderFeeds, lastPositionLogits, prefixCacheFrom, type CacheShape, type PrefixCache } from '../inference/decoderFeeds.js';
 import { locateModel, ModelRunner, type RunnerOptions } from '../inference/runner.js';
-import { parseDecoderConfig, readJsonObject, type ModelVariant } from '../model/index.js';
+import { answerLogitsWeights, parseDecoderConfig, readJsonObject, type ModelVariant } from '../model/index.js';
 import { PairEncoder } from '../tokenize/pairEncoder.js';
 import { sigmoid } from './activation.js';
 import type { RerankOptions, RerankResult } from './crossEncoder.js';
@@ -28,6 +28,12 @@ export interface LlmRerankerOptions extends RunnerOptions {
   maxBatchTokens?: number;
   /** Run the prompt's shared prefix (system turn, instruction, query) once per request and reuse its key/value cache; default true. */
   sharePrefix?: boolean;
+  /**
+   * Compute only what the score reads: the graph is rewritten once (cached beside the weights) so
+   * that only the last position's hidden state meets only the answer tokens' rows of the output
+   * matrix; default true. Heads that cannot be cut (quantized MatMulNBits) run whole.
+   */
+  cutOutput?: boolean;
 }
 
 /** Per request: the instruction (a task description) the model reads before the query. */
@@ -42,6 +48,9 @@ export interface LlmRerankerInfo {
   modelType: string;
   promptFormat: string;
   maxLength: number;
+  /** The weights file actually run: the cut graph where the output was cut. */
+  running: string;
+  outputCut: boolean;
   inputs: string[];
 }
 
@@ -65,6 +74,7 @@ export class LlmReranker {
   private constructor(
     private readonly runner: ModelRunner,
     private readonly prompts: LlmPromptBuilder,
+    /** The logits columns of the answer: vocabulary ids, or 0 and 1 in a cut graph's output. */
     private readonly answer: AnswerTokens,
     private readonly shape: CacheShape,
     private readonly padId: number,
@@ -84,9 +94,12 @@ export class LlmReranker {
       throw new InputError(`${nameOrDir} is not a known LLM reranker; give its prompt format (promptFormat / --prompt-format: qwen3-reranker, mxbai-rerank-v2, bge-reranker-v2-gemma or a JSON file)`);
     }
     const maxLength = decoderMaxLength(config.maxPositionEmbeddings, tokenizerConfig, options.maxLength);
-    const answer = answerTokens(encoder, format);
+    const vocabularyAnswer = answerTokens(encoder, format);
+    const answerIds = vocabularyAnswer.noId === undefined ? [vocabularyAnswer.yesId] : [vocabularyAnswer.yesId, vocabularyAnswer.noId];
     const batch = batchLimits(options.maxBatchPairs, options.maxBatchTokens, DEFAULT_BATCH, { pairs: 'maxBatchPairs', tokens: 'maxBatchTokens' });
-    const runner = await ModelRunner.open(located, options);
+    const cutWeights = options.cutOutput === false ? null : answerLogitsWeights(files.weights, answerIds);
+    const answer: AnswerTokens = cutWeights ? { yesId: 0, noId: vocabularyAnswer.noId === undefined ? undefined : 1 } : vocabularyAnswer;
+    const runner = await ModelRunner.open(cutWeights ? { ...located, files: { ...files, weights: cutWeights } } : located, options);
     const cacheInputs = runner.decoderInputs.filter((name) => name.startsWith('past_key_values.'));
     if (!runner.decoderInputs.includes('position_ids') || cacheInputs.length !== 2 * config.layers) {
       await runner.close();
@@ -101,6 +114,8 @@ export class LlmReranker {
       modelType: config.modelType,
       promptFormat: format.name,
       maxLength,
+      running: cutWeights ?? files.weights,
+      outputCut: cutWeights !== null,
       inputs: [...runner.inputNames, ...runner.decoderInputs],
     };
     return new LlmReranker(runner, new LlmPromptBuilder(encoder, format, maxLength), answer, config, encoder.padTokenId, info, {
