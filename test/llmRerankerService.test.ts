@@ -98,3 +98,8 @@ test('serve: /info names the prompt format; a wrong instruction type is a 4xx na
   assert.equal(long.status, 413);
   assert.match(JSON.stringify(long.body), /texts\[1\]/);
 });
+
+test('a causal LM loaded as a cross-encoder is refused with a message that says how it is scored', async () => {
+  const { CrossEncoder } = await import('../src/rerank/crossEncoder.js');
+  await assert.rejects(CrossEncoder.load(dir), /model_type qwen3 is a causal LM: crossrank scores it as an LLM reranker/);
+});
