@@ -24,6 +24,9 @@ export { loadReranker, type Reranker, type RerankerInfo, type RerankerOptions } 
 export type { ChunkingOptions } from './rerank/chunking.js';
 export type { Activation } from './rerank/activation.js';
 export type { PairEncoding, TruncationDirection } from './tokenize/pairEncoder.js';
+// LLM rerankers (Qwen3-Reranker, mxbai-rerank-v2, bge-reranker-v2-gemma): the yes/no answer of a causal LM
+export { LlmReranker, type LlmRerankerOptions, type LlmRerankerInfo, type LlmScoreOptions, type LlmScores } from './rerank/llmReranker.js';
+export type { LlmPromptFormat, PromptSegment } from './rerank/llmPromptFormats.js';
 // A reranker behind a cross-request queue, for services of your own (the server's engine)
 export { QueuedReranker, type QueueOptions, type ScoreRequest, type ScoredDocuments, type BatchReport } from './rerank/queuedReranker.js';
 // Errors

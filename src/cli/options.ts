@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { ACTIVATIONS } from '../rerank/activation.js';
 import { MODEL_VARIANTS, STARTER_MODEL_ID, TRUNCATION_STRATEGIES } from '../rerank/crossEncoder.js';
+import { resolvePromptFormat, type LlmPromptFormat } from '../rerank/llmPromptFormats.js';
+import { InputError } from '../errors.js';
 import { nonNegativeNumber, positiveInteger } from './optionParsers.js';
 
 /** What --model takes, for every command that runs a cross-encoder. */
@@ -50,6 +53,12 @@ export const OPTIONS = {
     new Option('--lexical-weight <w>', "mix BM25 over the given documents into the model's scores at this weight; 0: the model alone (default: what the model recommends, the starter model 1, else 0)")
       .argParser(nonNegativeNumber)
       .env('CROSSRANK_LEXICAL_WEIGHT'),
+  instruction: (): Option =>
+    new Option('--instruction <text>', "an LLM reranker's instruction, the task it reads before the query (default: its model card's)").env('CROSSRANK_INSTRUCTION'),
+  promptFormat: (): Option =>
+    new Option('--prompt-format <name|file.json>', 'an LLM reranker\'s prompt: qwen3-reranker, mxbai-rerank-v2, bge-reranker-v2-gemma or a JSON file (default: from the model name)').env(
+      'CROSSRANK_PROMPT_FORMAT',
+    ),
   firstStageWeight: (help: string): Option => new Option('-w, --first-stage-weight <w>', help).argParser(nonNegativeNumber),
 };
 
@@ -67,6 +76,8 @@ export function engineOptions(): Option[] {
     OPTIONS.chunkWindow(),
     OPTIONS.chunkStride(),
     OPTIONS.maxChunks(),
+    OPTIONS.instruction(),
+    OPTIONS.promptFormat(),
     OPTIONS.quiet(),
   ];
 }
@@ -78,6 +89,32 @@ export const RERANK_MODEL_ALIAS = (): Option => new Option('--rerank-model <dir|
 export function chunkingFrom(flags: ChunkFlags): { window?: number; stride?: number; maxChunks?: number } | false {
   const asked = flags.chunk || flags.chunkWindow !== undefined || flags.chunkStride !== undefined || flags.maxChunks !== undefined;
   return asked ? { window: flags.chunkWindow, stride: flags.chunkStride, maxChunks: flags.maxChunks } : false;
+}
+
+/** --prompt-format: a format's name, or a .json file holding one (checked here, so a bad one fails before the model loads). */
+export function promptFormatFrom(flag: string | undefined): LlmPromptFormat | undefined {
+  if (flag === undefined) return undefined;
+  return resolvePromptFormat(flag.endsWith('.json') ? readPromptFormatFile(flag) : flag);
+}
+
+function readPromptFormatFile(flag: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(flag, 'utf8');
+  } catch (error) {
+    throw new InputError(`--prompt-format ${flag} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`--prompt-format ${flag} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The LLM reranker flags of rerank and serve. */
+export interface LlmFlags {
+  instruction?: string;
+  promptFormat?: string;
 }
 
 export interface ChunkFlags {

@@ -1,14 +1,15 @@
 import { Command, Option } from 'commander';
 import type { Activation } from '../rerank/activation.js';
+import { CrossEncoder, STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
+import { LlmReranker } from '../rerank/llmReranker.js';
 import { loadReranker } from '../rerank/loadReranker.js';
-import { STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
-import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
+import { chunkingFrom, engineOptions, OPTIONS, promptFormatFrom, type ChunkFlags, type LlmFlags } from './options.js';
 import { formatRankedTable } from './rankedTable.js';
 import { readDocuments, type DocumentsFormat } from './readDocuments.js';
 import { InputError } from '../errors.js';
 
-interface RerankFlags extends ChunkFlags {
+interface RerankFlags extends ChunkFlags, LlmFlags {
   model: string;
   query: string;
   docs?: string;
@@ -30,7 +31,7 @@ interface RerankFlags extends ChunkFlags {
 
 export function rerankCommand(): Command {
   const command = new Command('rerank')
-    .description('rank documents by relevance to a query with a cross-encoder or a late-interaction (ColBERT) model')
+    .description('rank documents by relevance to a query with a cross-encoder, a late-interaction (ColBERT) model or an LLM reranker (Qwen3-Reranker, mxbai-rerank-v2, bge-reranker-v2-gemma)')
     .addOption(OPTIONS.model(STARTER_MODEL_ID))
     .requiredOption('-q, --query <text>', 'the query')
     .option('-d, --docs <file>', 'documents, one per line: JSONL (string or {"text": ...}) or plain text; "-" reads stdin (the default when piped)')
@@ -57,9 +58,15 @@ export function rerankCommand(): Command {
       maxBatchPairs: flags.batchSize,
       maxBatchTokens: flags.batchTokens,
       chunking: chunkingFrom(flags),
+      promptFormat: promptFormatFrom(flags.promptFormat),
+      instruction: flags.instruction,
       quiet: flags.quiet,
     });
     try {
+      if (!(encoder instanceof LlmReranker) && (flags.instruction !== undefined || flags.promptFormat !== undefined)) {
+        const kind = encoder instanceof CrossEncoder ? 'a cross-encoder' : 'a late-interaction model';
+        throw new InputError(`--instruction and --prompt-format are for LLM rerankers; ${flags.model} is ${kind}`);
+      }
       const topN = Math.min(flags.topN ?? documents.length, documents.length);
       const results = await encoder.rerank(query, documents, { topN, returnDocuments: true, textField: flags.textField, lexicalWeight: flags.lexicalWeight });
       if (flags.json) {

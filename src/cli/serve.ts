@@ -4,9 +4,9 @@ import { STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrate
 import type { ServerEngineOptions } from '../server/app.js';
 import { buildApp } from '../server/loadApp.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
-import { chunkingFrom, engineOptions, OPTIONS, type ChunkFlags } from './options.js';
+import { chunkingFrom, engineOptions, OPTIONS, promptFormatFrom, type ChunkFlags, type LlmFlags } from './options.js';
 
-interface EngineFlags extends ChunkFlags {
+interface EngineFlags extends ChunkFlags, LlmFlags {
   model: string;
   variant?: ModelVariant;
   threads?: number;
@@ -46,6 +46,8 @@ export function serveCommand(): Command {
         maxBatchPairs: flags.batchSize,
         maxBatchTokens: flags.batchTokens,
         chunking: chunkingFrom(flags),
+        promptFormat: promptFormatFrom(flags.promptFormat),
+        instruction: flags.instruction,
         quiet: flags.quiet,
       };
       const app = await buildApp({ model: flags.model, engine, config, logger: { level: flags.logLevel } });

@@ -53,6 +53,11 @@ export class ModelRunner {
     return [...this.model.inputs.keys()];
   }
 
+  /** A causal LM's position and key/value cache inputs (empty for an encoder). */
+  get decoderInputs(): readonly string[] {
+    return this.model.decoderInputs;
+  }
+
   /** The output a one-output reader takes: `logits` where the graph has it, else its first. */
   get outputName(): string {
     return this.model.outputName;

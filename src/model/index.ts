@@ -1,6 +1,7 @@
 export { locateModelFiles, locateTokenizerFiles, MODEL_VARIANTS, WEIGHT_FILES, type ModelFiles, type ModelVariant, type TokenizerFiles } from './modelFiles.js';
 export { detectModelFamily, SUPPORTED_MODEL_TYPES } from './modelFamily.js';
 export { parseModelConfig, defaultMaxLength, type ModelConfig } from './modelConfig.js';
+export { DECODER_MODEL_TYPES, isDecoderConfig, parseDecoderConfig, type DecoderConfig } from './decoderConfig.js';
 export { type Device, type SessionOptions, type ModelInputName, type IdTensorType } from './onnxSession.js';
 /**
  * @internal The session's types are ONNX Runtime's, whose declarations need the DOM library; kept
@@ -12,3 +13,6 @@ export { detectRerankerKind, type RerankerKind } from './modelKind.js';
 /** @internal */
 export { openOnnxModelInWorker } from './workerSession.js';
 export { STARTER_MODEL_DIR, STARTER_MODEL_ID } from './starterModel.js';
+
+/** @internal */
+export { answerLogitsWeights } from './answerLogitsGraph.js';

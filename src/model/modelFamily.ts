@@ -1,4 +1,5 @@
 import { ModelFormatError } from '../errors.js';
+import { isDecoderConfig } from './decoderConfig.js';
 
 /**
  * The tokenizer.json `model.type`s crossrank encodes exactly. A family is not tied to one: the
@@ -58,6 +59,9 @@ export function detectModelFamily(config: Record<string, unknown>, tokenizerJson
   const supported = `crossrank runs encoder rerankers of model_type ${SUPPORTED_MODEL_TYPES.join(', ')}`;
   if (modelType === undefined) throw new ModelFormatError(`${configPath}: no model_type and no known architectures; ${supported}`);
   const rule = FAMILIES[modelType];
+  if (!rule && isDecoderConfig(config)) {
+    throw new ModelFormatError(`${configPath}: model_type ${modelType} is a causal LM: crossrank scores it as an LLM reranker (rerank, serve, LlmReranker), not as a cross-encoder or an embedding model`);
+  }
   if (!rule) {
     throw new ModelFormatError(`${configPath}: model_type ${modelType}${architectures ? ` (${architectures})` : ''} is not supported; ${supported}`);
   }

@@ -34,9 +34,15 @@ export interface OnnxModel {
   inputs: ReadonlyMap<ModelInputName, IdTensorType>;
   /** The logits output (named `logits` in Optimum/Xenova exports, else the first output). */
   outputName: string;
+  /**
+   * A causal LM's other inputs, in graph order: `position_ids` and the key/value cache
+   * `past_key_values.{i}.key|value` (Optimum's with-past layout); empty for an encoder.
+   */
+  decoderInputs: string[];
 }
 
 const KNOWN_INPUTS: readonly string[] = ['input_ids', 'attention_mask', 'token_type_ids'];
+const DECODER_INPUT = /^(position_ids|past_key_values\.\d+\.(key|value))$/;
 
 /** @internal */
 export async function openOnnxModel(weightsPath: string, options: SessionOptions = {}): Promise<OnnxModel> {
@@ -58,7 +64,12 @@ export async function openOnnxModel(weightsPath: string, options: SessionOptions
   }
 
   const inputs = new Map<ModelInputName, IdTensorType>();
+  const decoderInputs: string[] = [];
   for (const meta of session.inputMetadata) {
+    if (DECODER_INPUT.test(meta.name)) {
+      decoderInputs.push(meta.name);
+      continue;
+    }
     if (!KNOWN_INPUTS.includes(meta.name)) {
       await session.release();
       throw new ModelFormatError(`${weightsPath}: model input ${meta.name} is not one crossrank can fill (${KNOWN_INPUTS.join(', ')})`);
@@ -71,5 +82,5 @@ export async function openOnnxModel(weightsPath: string, options: SessionOptions
     throw new ModelFormatError(`${weightsPath}: the model has no input_ids input`);
   }
   const outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
-  return { session, inputs, outputName };
+  return { session, inputs, outputName, decoderInputs };
 }

@@ -16,7 +16,7 @@ export interface WorkerStart {
 export type ToWorker = { kind: 'run'; id: number; feeds: Record<string, WireTensor> } | { kind: 'release' };
 
 export type FromWorker =
-  | { kind: 'opened'; inputs: Array<[ModelInputName, IdTensorType]>; outputName: string }
+  | { kind: 'opened'; inputs: Array<[ModelInputName, IdTensorType]>; outputName: string; decoderInputs: string[] }
   | { kind: 'failed'; name: string; message: string }
   | { kind: 'result'; id: number; outputs: Record<string, WireTensor> }
   | { kind: 'error'; id: number; message: string }

@@ -1,6 +1,7 @@
 import { InputError, positiveIntegerOption } from '../errors.js';
 import { resolve } from 'node:path';
 import { LateInteractionModel } from '../rerank/lateInteraction.js';
+import { LlmReranker } from '../rerank/llmReranker.js';
 import { loadReranker, type Reranker, type RerankerOptions } from '../rerank/loadReranker.js';
 import { checkQuery } from '../rerank/documents.js';
 import { rankByScore } from '../rerank/ranking.js';
@@ -119,6 +120,8 @@ export class Pipeline {
   async rerank(query: string, found: readonly Candidate[]): Promise<number[]> {
     if (!this.reranker) throw new InputError('this pipeline has no reranker');
     if (this.scoresStoredVectors) return this.rerankFromStoredVectors(this.reranker as LateInteractionModel, query, found);
+    // An LLM reranker scores one query's documents together (their prompt prefix is shared).
+    if (this.reranker instanceof LlmReranker) return this.reranker.score(query, found.map((hit) => passageText(hit.document)));
     return this.reranker.score(found.map((hit) => [query, passageText(hit.document)] as const));
   }
 

@@ -1,25 +1,34 @@
+import { resolveModelDir } from '../hub/index.js';
 import { locateModel } from '../inference/runner.js';
-import { detectRerankerKind, STARTER_MODEL_ID } from '../model/index.js';
+import { detectRerankerKind, isDecoderConfig, locateTokenizerFiles, readJsonObject, STARTER_MODEL_ID } from '../model/index.js';
 import { CrossEncoder, type CrossEncoderInfo, type CrossEncoderOptions } from './crossEncoder.js';
 import { LateInteractionModel, type LateInteractionInfo } from './lateInteraction.js';
+import { LlmReranker, type LlmRerankerInfo, type LlmRerankerOptions } from './llmReranker.js';
 
-/** Any reranker crossrank loads: each has `rerank`, `score`, and the encode/score steps a queue uses. */
-export type Reranker = CrossEncoder | LateInteractionModel;
-export type RerankerInfo = CrossEncoderInfo | LateInteractionInfo;
+/** A reranker that scores encoded pairs through the shared queue's pair path: a cross-encoder or a late-interaction model. */
+export type PairReranker = CrossEncoder | LateInteractionModel;
+/** Any reranker crossrank loads: each has `rerank` and `close`. */
+export type Reranker = PairReranker | LlmReranker;
+export type RerankerInfo = CrossEncoderInfo | LateInteractionInfo | LlmRerankerInfo;
 
-export interface RerankerOptions extends CrossEncoderOptions {
+/** Options of any kind; each kind reads its own (see loadReranker). */
+export interface RerankerOptions extends CrossEncoderOptions, Pick<LlmRerankerOptions, 'promptFormat' | 'instruction' | 'sharePrefix'> {
   /** Late interaction only: replaces the model's query length. */
   queryMaxLength?: number;
 }
 
 /**
- * Loads the reranker a model directory or hub id holds, by the kind its files say (see
- * detectRerankerKind): a cross-encoder, or a late-interaction (ColBERT) model. For the latter,
- * `maxLength` is the document length and `maxBatchPairs` the texts per forward pass; the
- * cross-encoder's truncation, activation and chunking do not apply (documents are cut at the
- * document length, scores are MaxSim sums).
+ * Loads the reranker a model directory or hub id holds, by the kind its files say: a causal LM
+ * (config.json, see isDecoderConfig) is an LLM reranker scored by its yes/no answer; colbert-ai,
+ * Vespa or PyLate files make a late-interaction (ColBERT) model (see detectRerankerKind); anything
+ * else is a cross-encoder. For late interaction, `maxLength` is the document length and
+ * `maxBatchPairs` the texts per forward pass; the cross-encoder's truncation, activation and
+ * chunking apply to neither other kind.
  */
 export async function loadReranker(nameOrDir: string = STARTER_MODEL_ID, options: RerankerOptions = {}): Promise<Reranker> {
+  // The config alone tells a causal LM, which locates its own weights (decoder exports and their variants).
+  const configDir = await resolveModelDir(nameOrDir, { ...options, tokenizerOnly: true });
+  if (isDecoderConfig(readJsonObject(locateTokenizerFiles(configDir).config))) return LlmReranker.load(nameOrDir, options);
   const { modelDir } = await locateModel(nameOrDir, options);
   if (detectRerankerKind(modelDir) === 'late-interaction') {
     return LateInteractionModel.load(modelDir, {

@@ -1,12 +1,15 @@
 import { CancelledError, NotReadyError, TooLongError } from '../errors.js';
 import { WorkQueue, type BatchReport } from '../inference/workQueue.js';
 import type { PairEncoding } from '../tokenize/pairEncoder.js';
+import { relevanceFromRaw } from './activation.js';
 import { EventLoopTurns } from './eventLoopTurns.js';
 import { checkFirstStageWeight } from './interpolation.js';
 import { mixBm25 } from './lexicalMix.js';
 import { bm25Scores, documentTerms, queryTerms, type DocumentTerms } from './candidateBm25.js';
 import { CrossEncoder } from './crossEncoder.js';
-import type { Reranker, RerankerInfo } from './loadReranker.js';
+import type { LlmPrompt } from './llmPrompt.js';
+import { LlmReranker } from './llmReranker.js';
+import type { PairReranker, Reranker, RerankerInfo } from './loadReranker.js';
 import { pairScores, type EncodedPairs, type EncodePairsOptions } from './encodedPairs.js';
 
 export type { BatchReport } from '../inference/workQueue.js';
@@ -34,6 +37,8 @@ export interface ScoreRequest extends EncodePairsOptions {
   documentsField: string;
   /** false: a pair that does not fit whole is a TooLongError instead of being cut. */
   truncate: boolean;
+  /** An LLM reranker's instruction (task description); other rerankers have none and ignore it. */
+  instruction?: string;
 }
 
 export interface ScoredDocuments {
@@ -69,6 +74,8 @@ export class QueuedReranker {
   private encoder: Reranker | null = null;
   private loadError: Error | null = null;
   private readonly queue: WorkQueue<PairEncoding, number>;
+  /** An LLM reranker's queue: one item is one request's prompts (their prefix is shared, so a request is never split). */
+  private readonly llmQueue: WorkQueue<readonly LlmPrompt[], number[]>;
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closing = false;
@@ -83,6 +90,16 @@ export class QueuedReranker {
     this.queue = new WorkQueue<PairEncoding, number>(
       (encodings, live) => this.model().rawScores(encodings, live),
       (encoding) => encoding.inputIds.length,
+      { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
+      options.onBatch,
+    );
+    this.llmQueue = new WorkQueue<readonly LlmPrompt[], number[]>(
+      async (requests, live) => {
+        const scored: number[][] = [];
+        for (const [i, prompts] of requests.entries()) scored.push(await this.llm().scorePrompts(prompts, () => live(i)));
+        return scored;
+      },
+      (prompts) => prompts.reduce((tokens, prompt) => tokens + prompt.ownIds.length, prompts[0]?.sharedIds.length ?? 0),
       { windowMs: options.batchWindowMs, maxBatchCost: options.maxBatchTokens, maxQueue: options.maxQueue },
       options.onBatch,
     );
@@ -104,7 +121,7 @@ export class QueuedReranker {
 
   /** Requests waiting for the model (not counting the batch being scored). */
   get depth(): number {
-    return this.queue.depth;
+    return this.activeQueue.depth;
   }
 
   /** Forward passes run so far (0 before the model is loaded). */
@@ -114,12 +131,12 @@ export class QueuedReranker {
 
   /** Seconds until the queue has likely drained; at least 1. */
   retryAfterSeconds(): number {
-    return this.queue.retryAfterSeconds();
+    return this.activeQueue.retryAfterSeconds();
   }
 
   /** Throws the 429 of a full queue: checked before a request's body is read, so that refusing costs little. */
   refuseIfBusy(): void {
-    if (this.queue.isFull) throw this.queue.overloaded();
+    if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
   }
 
   async score(request: ScoreRequest, signal: AbortSignal): Promise<ScoredDocuments> {
@@ -128,9 +145,10 @@ export class QueuedReranker {
       if (this.loadError) throw new NotReadyError('failed', `the model failed to load: ${this.loadError.message}`);
       throw new NotReadyError('loading', 'the model is still loading');
     }
-    if (this.queue.isFull) throw this.queue.overloaded();
+    if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
     this.inFlight++;
     try {
+      if (this.encoder instanceof LlmReranker) return await this.scoreLlm(this.encoder, request, signal);
       const { encoded, lexical } = await this.encode(this.encoder, request, signal);
       const cut = encoded.truncated.indexOf(true);
       if (!request.truncate && cut >= 0) {
@@ -155,13 +173,35 @@ export class QueuedReranker {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.queue.idle();
+    await this.llmQueue.idle();
     await this.ready.catch(() => {});
     await this.encoder?.close();
   }
 
-  private model(): Reranker {
-    if (!this.encoder) throw new Error('the model is not loaded');
+  private model(): PairReranker {
+    if (!this.encoder || this.encoder instanceof LlmReranker) throw new Error('the pair reranker is not loaded');
     return this.encoder;
+  }
+
+  private llm(): LlmReranker {
+    if (!(this.encoder instanceof LlmReranker)) throw new Error('the LLM reranker is not loaded');
+    return this.encoder;
+  }
+
+  private get activeQueue(): WorkQueue<PairEncoding, number> | WorkQueue<readonly LlmPrompt[], number[]> {
+    return this.encoder instanceof LlmReranker ? this.llmQueue : this.queue;
+  }
+
+  /** An LLM reranker's request: its prompts are built (and checked) on arrival, then queued whole. */
+  private async scoreLlm(reranker: LlmReranker, request: ScoreRequest, signal: AbortSignal): Promise<ScoredDocuments> {
+    const prompts = reranker.buildPrompts(request.query, request.documents, { instruction: request.instruction });
+    const cut = prompts.findIndex((prompt) => prompt.truncated);
+    if (!request.truncate && cut >= 0) {
+      const field = `${request.documentsField}[${cut}]`;
+      throw new TooLongError(`${field} is too long: in the prompt it exceeds the model's ${reranker.info.maxLength} tokens, and truncate is false`, field);
+    }
+    const [raw] = await this.llmQueue.submit([prompts], signal);
+    return { raw, relevance: raw.map(relevanceFromRaw), truncated: prompts.map((p) => p.truncated), inputs: prompts.length };
   }
 
   /** The weight each request's BM25 is mixed in with, once the model is loaded: the one asked for, else the model's recommendation, else 0. */
@@ -172,6 +212,12 @@ export class QueuedReranker {
   private async warmUp(loading: Promise<Reranker>, lexicalWeight: number | undefined): Promise<void> {
     try {
       const encoder = await loading;
+      if (encoder instanceof LlmReranker) {
+        // No lexical mix: the LLM rerankers recommend no weight, and their scores are probabilities' log-odds.
+        await encoder.scoreDocuments('a warm-up query', Array.from({ length: 4 }, () => 'a short document to warm up the model'));
+        this.encoder = encoder;
+        return;
+      }
       // Only a cross-encoder's config recommends a weight; any reranker takes one asked for.
       this.lexicalWeight = encoder instanceof CrossEncoder ? encoder.lexicalWeight(lexicalWeight) : checkFirstStageWeight(lexicalWeight ?? 0, 'lexicalWeight');
       // The first forward passes allocate and tune; a load balancer should not send users to them.
@@ -189,7 +235,7 @@ export class QueuedReranker {
    * slice's BM25 term counts too (their analysis costs about as much as encoding).
    */
   private async encode(
-    encoder: Reranker,
+    encoder: PairReranker,
     request: ScoreRequest,
     signal: AbortSignal,
   ): Promise<{ encoded: EncodedPairs; lexical: { terms: string[]; documents: DocumentTerms[] } | null }> {

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { STARTER_MODEL_ID, type CrossEncoderOptions } from '../rerank/crossEncoder.js';
-import { loadReranker } from '../rerank/loadReranker.js';
+import { STARTER_MODEL_ID } from '../rerank/crossEncoder.js';
+import { loadReranker, type RerankerOptions } from '../rerank/loadReranker.js';
 import { QueuedReranker } from '../rerank/queuedReranker.js';
 import { EventLoopTurns } from '../rerank/eventLoopTurns.js';
 import { installAuth } from './auth.js';
@@ -21,7 +21,7 @@ import { teiRoutes } from './routes/tei.js';
 import { VERSION } from './version.js';
 
 /** Engine options a server may set; it runs the model on a worker thread and takes raw logits itself. */
-export type ServerEngineOptions = Omit<CrossEncoderOptions, 'worker' | 'activation'>;
+export type ServerEngineOptions = Omit<RerankerOptions, 'worker' | 'activation'>;
 
 export interface AppOptions {
   /** Model directory or hub id of a cross-encoder or a late-interaction model (see loadReranker); default: the starter model that ships with crossrank. */

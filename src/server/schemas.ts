@@ -17,6 +17,9 @@ const cohereDocument: JsonSchema = {
   ],
 };
 
+/** An extension of both APIs: the task an LLM reranker reads before the query (Qwen3-Reranker's <Instruct>); cross-encoders ignore it. */
+const INSTRUCTION_FIELD: JsonSchema = { type: 'string', maxLength: 4096, description: "an LLM reranker's instruction (default: its model card's); ignored by cross-encoders" };
+
 export function cohereRerankBody(maxDocuments: number): JsonSchema {
   return {
     type: 'object',
@@ -28,6 +31,7 @@ export function cohereRerankBody(maxDocuments: number): JsonSchema {
       top_n: { type: 'integer', minimum: 1, description: 'return only the best top_n results (default: all)' },
       return_documents: { type: 'boolean', description: 'include each document in its result' },
       max_tokens_per_doc: { type: 'integer', minimum: 1, description: 'document tokens kept at most (default and cap: the server setting)' },
+      instruction: INSTRUCTION_FIELD,
     },
   };
 }
@@ -43,6 +47,7 @@ export function teiRerankBody(maxDocuments: number): JsonSchema {
       return_text: { type: 'boolean' },
       truncate: { type: 'boolean', description: 'cut pairs longer than the model takes (default true); false: such a pair is an error (413)' },
       truncation_direction: { type: 'string', enum: ['Right', 'Left', 'right', 'left'], description: 'the end of a text that truncation removes' },
+      instruction: INSTRUCTION_FIELD,
     },
   };
 }

@@ -14,6 +14,7 @@ interface CohereRerankRequest {
   top_n?: number;
   return_documents?: boolean;
   max_tokens_per_doc?: number;
+  instruction?: string;
 }
 
 export interface CohereRerankResponse {
@@ -42,6 +43,7 @@ export function cohereRoutes(service: QueuedReranker, config: ServerConfig): Fas
               documents: texts,
               documentsField: 'documents',
               truncate: true,
+              instruction: body.instruction,
               maxDocumentTokens: Math.min(body.max_tokens_per_doc ?? config.maxTokensPerDoc, config.maxTokensPerDoc),
             },
             requestSignal(reply, config.requestTimeoutMs),

@@ -15,8 +15,12 @@ export function infoRoutes(service: QueuedReranker, config: ServerConfig): Fasti
         variant: info.variant,
         max_length: info.maxLength,
         model_type: info.modelType,
-        kind: 'kind' in info ? info.kind : 'cross-encoder',
-        ...('numLabels' in info ? { num_labels: info.numLabels } : { dimension: info.dimension, query_max_length: info.queryMaxLength }),
+        kind: 'kind' in info ? info.kind : 'promptFormat' in info ? 'llm' : 'cross-encoder',
+        ...('numLabels' in info
+          ? { num_labels: info.numLabels }
+          : 'promptFormat' in info
+            ? { prompt_format: info.promptFormat }
+            : { dimension: info.dimension, query_max_length: info.queryMaxLength }),
         weights: info.weights,
         // above 0: scores mix in BM25 over each request's documents (docs/lexical-mix.md)
         lexical_weight: service.lexicalMixWeight,

@@ -12,6 +12,7 @@ interface TeiRerankRequest {
   return_text?: boolean;
   truncate?: boolean;
   truncation_direction?: 'Right' | 'Left' | 'right' | 'left';
+  instruction?: string;
 }
 
 export type TeiRerankResponse = Array<{ index: number; score: number; text?: string }>;
@@ -32,6 +33,7 @@ export function teiRoutes(service: QueuedReranker, config: ServerConfig): Fastif
           documents: body.texts,
           documentsField: 'texts',
           truncate: body.truncate ?? true,
+          instruction: body.instruction,
           maxDocumentTokens: config.maxTokensPerDoc,
           truncationDirection: body.truncation_direction?.toLowerCase() === 'left' ? 'left' : 'right',
         },

@@ -1,0 +1,88 @@
+/**
+ * Writes a generated Qwen3-Reranker-style model directory (config.json, the Qwen-layout BPE
+ * tokenizer, onnx/model.onnx in the Optimum causal-LM layout) and keeps it in test/.cache/models,
+ * regenerated when the spec or the generator code changes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildQwen3Graph } from './qwen3Graph.js';
+import { generateQwen3Weights, type Qwen3Spec } from './qwen3Weights.js';
+import { buildQwenBpe, QWEN_BPE_VOCAB_SIZE } from './qwenBpe.js';
+import { toJsonText } from './tokenizers.js';
+
+/** Qwen3's shape, tiny: 2 layers, 4 query heads sharing 2 key/value heads. */
+export const TINY_QWEN3: Qwen3Spec = {
+  vocabSize: QWEN_BPE_VOCAB_SIZE,
+  hidden: 64,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  headDim: 16,
+  intermediate: 128,
+  ropeTheta: 1_000_000,
+  rmsNormEps: 1e-6,
+  maxPositions: 1024,
+  seed: 3003,
+};
+
+export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec): Promise<void> {
+  await mkdir(join(dir, 'onnx'), { recursive: true });
+  const tokenizer = buildQwenBpe();
+  const config = {
+    architectures: ['Qwen3ForCausalLM'],
+    model_type: 'qwen3',
+    vocab_size: spec.vocabSize,
+    hidden_size: spec.hidden,
+    num_hidden_layers: spec.layers,
+    num_attention_heads: spec.heads,
+    num_key_value_heads: spec.kvHeads,
+    head_dim: spec.headDim,
+    intermediate_size: spec.intermediate,
+    hidden_act: 'silu',
+    rope_theta: spec.ropeTheta,
+    rms_norm_eps: spec.rmsNormEps,
+    max_position_embeddings: spec.maxPositions,
+    tie_word_embeddings: true,
+    attention_bias: false,
+    torch_dtype: 'float32',
+    pad_token_id: null,
+    eos_token_id: QWEN_BPE_VOCAB_SIZE - 3, // <|im_end|>
+  };
+  await writeFile(join(dir, 'config.json'), toJsonText(config));
+  await writeFile(join(dir, 'tokenizer.json'), toJsonText(tokenizer.tokenizer));
+  await writeFile(join(dir, 'tokenizer_config.json'), toJsonText(tokenizer.tokenizerConfig));
+  await writeFile(join(dir, 'special_tokens_map.json'), toJsonText(tokenizer.specialTokensMap));
+  await writeFile(join(dir, 'onnx', 'model.onnx'), buildQwen3Graph(spec, generateQwen3Weights(spec)));
+}
+
+const GENERATOR_DIR = fileURLToPath(new URL('./', import.meta.url));
+export const QWEN3_CACHE_ROOT = fileURLToPath(new URL('../../test/.cache/models', import.meta.url));
+const KEY_FILE = '.crossrank-cache-key';
+
+async function generatorKey(name: string, spec: Qwen3Spec): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify({ name, spec }));
+  for (const file of (await readdir(GENERATOR_DIR)).sort()) hash.update(file).update(await readFile(join(GENERATOR_DIR, file)));
+  return hash.digest('hex');
+}
+
+/** The directory of a generated Qwen3 model named `name` (e.g. `qwen3-reranker-tiny`), written if missing or stale. */
+export async function ensureQwen3Model(name: string, spec: Qwen3Spec = TINY_QWEN3, cacheRoot = QWEN3_CACHE_ROOT): Promise<string> {
+  const key = await generatorKey(name, spec);
+  const target = join(cacheRoot, name);
+  const current = await readFile(join(target, KEY_FILE), 'utf8').catch(() => null);
+  if (current?.trim() === key) return target;
+  const temp = join(cacheRoot, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await writeQwen3ModelDir(temp, spec);
+  await writeFile(join(temp, KEY_FILE), `${key}\n`);
+  await rm(target, { recursive: true, force: true });
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    // Another process wrote it first: theirs is as good as ours when the key matches.
+    await rm(temp, { recursive: true, force: true });
+    if ((await readFile(join(target, KEY_FILE), 'utf8').catch(() => null))?.trim() !== key) throw error;
+  }
+  return target;
+}
