@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { ACTIVATIONS } from '../rerank/activation.js';
-import { MODEL_VARIANTS, STARTER_MODEL_ID, TRUNCATION_STRATEGIES } from '../rerank/crossEncoder.js';
+import { MODEL_VARIANTS, STARTER_MODEL_ID, TRUNCATION_STRATEGIES, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
 import { resolvePromptFormat, type LlmPromptFormat } from '../rerank/llmPromptFormats.js';
+import type { RerankerOptions } from '../rerank/loadReranker.js';
 import { InputError } from '../errors.js';
 import { nonNegativeNumber, positiveInteger } from './optionParsers.js';
 
@@ -80,6 +81,35 @@ export function engineOptions(): Option[] {
     OPTIONS.promptFormat(),
     OPTIONS.quiet(),
   ];
+}
+
+/** The values of the flags engineOptions() declares, as commander hands them over. */
+export interface EngineFlags extends ChunkFlags, LlmFlags {
+  variant?: ModelVariant;
+  maxLength?: number;
+  truncation?: TruncationStrategy;
+  threads?: number;
+  device?: Device;
+  batchSize?: number;
+  batchTokens?: number;
+  quiet?: boolean;
+}
+
+/** The engine's load options from its flags: rerank and serve read them alike. */
+export function engineSettingsFrom(flags: EngineFlags): RerankerOptions {
+  return {
+    variant: flags.variant,
+    maxLength: flags.maxLength,
+    truncation: flags.truncation,
+    threads: flags.threads,
+    device: flags.device,
+    maxBatchPairs: flags.batchSize,
+    maxBatchTokens: flags.batchTokens,
+    chunking: chunkingFrom(flags),
+    promptFormat: promptFormatFrom(flags.promptFormat),
+    instruction: flags.instruction,
+    quiet: flags.quiet,
+  };
 }
 
 /** --rerank-model, the name search and eval gave -m before it meant --model everywhere: still read, no longer shown. */

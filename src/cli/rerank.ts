@@ -1,15 +1,15 @@
 import { Command, Option } from 'commander';
 import type { Activation } from '../rerank/activation.js';
-import { CrossEncoder, STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
+import { CrossEncoder, STARTER_MODEL_ID } from '../rerank/crossEncoder.js';
 import { LlmReranker } from '../rerank/llmReranker.js';
 import { loadReranker } from '../rerank/loadReranker.js';
 import { checkQuery, documentText } from '../rerank/documents.js';
-import { chunkingFrom, engineOptions, OPTIONS, promptFormatFrom, type ChunkFlags, type LlmFlags } from './options.js';
+import { engineOptions, engineSettingsFrom, OPTIONS, type EngineFlags } from './options.js';
 import { formatRankedTable } from './rankedTable.js';
 import { readDocuments, type DocumentsFormat } from './readDocuments.js';
 import { InputError } from '../errors.js';
 
-interface RerankFlags extends ChunkFlags, LlmFlags {
+interface RerankFlags extends EngineFlags {
   model: string;
   query: string;
   docs?: string;
@@ -17,15 +17,7 @@ interface RerankFlags extends ChunkFlags, LlmFlags {
   textField: string;
   topN?: number;
   json?: boolean;
-  variant?: ModelVariant;
-  maxLength?: number;
-  truncation: TruncationStrategy;
   activation: Activation;
-  threads?: number;
-  device: Device;
-  batchSize?: number;
-  batchTokens?: number;
-  quiet?: boolean;
   lexicalWeight?: number;
 }
 
@@ -48,20 +40,7 @@ export function rerankCommand(): Command {
     if (docsPath === undefined) throw new InputError('no documents: pass --docs <file> or pipe them on stdin');
     const documents = await readDocuments({ path: docsPath, format: flags.format, textField: flags.textField });
 
-    const encoder = await loadReranker(flags.model, {
-      variant: flags.variant,
-      maxLength: flags.maxLength,
-      truncation: flags.truncation,
-      activation: flags.activation,
-      threads: flags.threads,
-      device: flags.device,
-      maxBatchPairs: flags.batchSize,
-      maxBatchTokens: flags.batchTokens,
-      chunking: chunkingFrom(flags),
-      promptFormat: promptFormatFrom(flags.promptFormat),
-      instruction: flags.instruction,
-      quiet: flags.quiet,
-    });
+    const encoder = await loadReranker(flags.model, { ...engineSettingsFrom(flags), activation: flags.activation });
     try {
       if (!(encoder instanceof LlmReranker) && (flags.instruction !== undefined || flags.promptFormat !== undefined)) {
         const kind = encoder instanceof CrossEncoder ? 'a cross-encoder' : 'a late-interaction model';

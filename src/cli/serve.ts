@@ -1,25 +1,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { STARTER_MODEL_ID, type Device, type ModelVariant, type TruncationStrategy } from '../rerank/crossEncoder.js';
+import { STARTER_MODEL_ID } from '../rerank/crossEncoder.js';
 import type { ServerEngineOptions } from '../server/app.js';
 import { buildApp } from '../server/loadApp.js';
 import { DEFAULT_SERVER_CONFIG, resolveServerConfig, SERVER_SETTINGS, type ServerSetting } from '../server/config.js';
-import { chunkingFrom, engineOptions, OPTIONS, promptFormatFrom, type ChunkFlags, type LlmFlags } from './options.js';
+import { engineOptions, engineSettingsFrom, OPTIONS, type EngineFlags } from './options.js';
 
-interface EngineFlags extends ChunkFlags, LlmFlags {
+interface ServeEngineFlags extends EngineFlags {
   model: string;
-  variant?: ModelVariant;
-  threads?: number;
-  maxLength?: number;
-  truncation?: TruncationStrategy;
-  device?: Device;
-  batchSize?: number;
-  batchTokens?: number;
-  quiet?: boolean;
   logLevel: string;
 }
 
-type ServeFlags = EngineFlags & { modelId?: string };
+type ServeFlags = ServeEngineFlags & { modelId?: string };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -37,19 +29,7 @@ export function serveCommand(): Command {
       const values = flags as unknown as Record<string, unknown>;
       const settings = Object.fromEntries(settingOptions.map(({ setting, option }) => [setting.key, values[option.attributeName()]]));
       const config = resolveServerConfig({ ...settings, modelId: flags.modelId ?? flags.model });
-      const engine: ServerEngineOptions = {
-        variant: flags.variant,
-        threads: flags.threads,
-        maxLength: flags.maxLength,
-        truncation: flags.truncation,
-        device: flags.device,
-        maxBatchPairs: flags.batchSize,
-        maxBatchTokens: flags.batchTokens,
-        chunking: chunkingFrom(flags),
-        promptFormat: promptFormatFrom(flags.promptFormat),
-        instruction: flags.instruction,
-        quiet: flags.quiet,
-      };
+      const engine: ServerEngineOptions = engineSettingsFrom(flags);
       const app = await buildApp({ model: flags.model, engine, config, logger: { level: flags.logLevel } });
       closeOnSignals(app);
       await app.listen({ host: config.host, port: config.port });
