@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { TEST_MODELS } from '../scripts/model-gen/testModels.js';
 import { LateInteractionModel } from '../src/rerank/lateInteraction.js';
-import { referenceMaxSim } from './reference/colbertReference.js';
-import { colbertAiIds, MASK, punctuationIds, referenceVectors } from './support/colbertOracle.js';
+import { assertMatchesReference } from './support/colbertCheck.js';
+import { colbertAiIds, MASK, punctuationIds, referenceTextVectors } from './support/colbertOracle.js';
 import { RustTokenizer } from './support/rustTokenizer.js';
 import { testModel } from './support/testModels.js';
 import type { ColbertName } from './support/colbertOracle.js';
@@ -74,33 +74,13 @@ for (const name of NAMES) {
     const oracle = RustTokenizer.fromFile(join(model.dir, 'tokenizer.json'));
     const engine = await load(model.dir);
     assert.equal(engine.info.dimension, def.dim);
-    const punctuation = await punctuationIds(oracle);
-    const queryVectors = await engine.encodeQueries(QUERIES);
-    const documentVectors = await engine.encodeDocuments(DOCUMENTS);
-    const referenceDocuments = await Promise.all(
-      DOCUMENTS.map(async (document) => {
-        const { inputIds, attentionMask } = await colbertAiIds(oracle, document, 'document', def.docMaxlen, false);
-        return referenceVectors(model, name, inputIds, attentionMask).filter((_, t) => !punctuation.has(inputIds[t]));
-      }),
+    await assertMatchesReference(
+      engine,
+      QUERIES,
+      DOCUMENTS,
+      (query) => referenceTextVectors(model, name, oracle, query, 'query'),
+      (document) => referenceTextVectors(model, name, oracle, document, 'document'),
     );
-    for (const [qi, query] of QUERIES.entries()) {
-      const { inputIds, attentionMask } = await colbertAiIds(oracle, query, 'query', def.queryMaxlen, def.attendToMaskTokens);
-      const referenceQuery = referenceVectors(model, name, inputIds, attentionMask);
-      assert.equal(queryVectors[qi].count, def.queryMaxlen, 'every query position keeps its vector');
-      for (let t = 0; t < referenceQuery.length; t++) {
-        for (let c = 0; c < def.dim; c++) {
-          assert.ok(Math.abs(queryVectors[qi].data[t * def.dim + c] - referenceQuery[t][c]) < 1e-4, `${query}: vector ${t}[${c}]`);
-        }
-      }
-      const scores = engine.scoreVectors(queryVectors[qi], documentVectors);
-      const pairScores = await engine.score(DOCUMENTS.map((document) => [query, document] as const));
-      DOCUMENTS.forEach((document, di) => {
-        assert.equal(documentVectors[di].count, referenceDocuments[di].length, `${document}: kept vectors`);
-        const expected = referenceMaxSim(referenceQuery, referenceDocuments[di]);
-        assert.ok(Math.abs(scores[di] - expected) < 1e-4, `${query} / ${document}: ${scores[di]} vs ${expected}`);
-        assert.ok(Math.abs(pairScores[di] - expected) < 1e-4, `score(): ${pairScores[di]} vs ${expected}`);
-      });
-    }
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { BertSpec } from './bertWeights.js';
 import { createRng, hashString, normalArray } from './rng.js';
+import { addedToken } from './tokenizerJsonParts.js';
 import type { ColbertDef } from './testModels.js';
 
 /** The Linear(hidden, dim, bias=False) of HF_ColBERT, as [hidden, dim] (in, out) row-major. */
@@ -18,8 +19,17 @@ export function colbertLayout(def: ColbertDef): { weights: string; output: strin
   return { weights: 'onnx/model.onnx', output: def.layout === 'pylate' ? 'output' : 'last_hidden_state' };
 }
 
-/** The settings files of a layout, by path: colbert-ai's artifact.metadata, or PyLate's sentence-transformers files. */
+/** jina-colbert-v2's marker tokens, added to the tokenizer after `<mask>` (250002 and 250003 in the real vocabulary). */
+export const JINA_MARKER_TOKENS = ['[QueryMarker]', '[DocumentMarker]'];
+
+/** A tokenizer.json with jina-colbert-v2's markers appended to its added tokens. */
+export function withJinaMarkers(tokenizer: { added_tokens: { id: number }[] }, nextId: number): unknown {
+  return { ...tokenizer, added_tokens: [...tokenizer.added_tokens, ...JINA_MARKER_TOKENS.map((content, i) => addedToken(nextId + i, content))] };
+}
+
+/** The settings files of a layout, by path: colbert-ai's artifact.metadata, PyLate's sentence-transformers files, none for jina. */
 export function colbertSettingsFiles(def: ColbertDef): [string, unknown][] {
+  if (def.layout === 'jina') return [];
   if (def.layout !== 'pylate') return [['artifact.metadata', artifactMetadata(def)]];
   return [
     [

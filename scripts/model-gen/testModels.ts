@@ -38,10 +38,13 @@ export type ModelFamily = 'bert' | 'xlm-roberta' | 'modernbert' | 'deberta-v2';
  *   input_ids and attention_mask only, output `contextual`;
  * - `pylate`: a PyLate export (lightonai/colbertv2.0's settings): config.json BertModel, the settings
  *   in config_sentence_transformers.json (query_prefix, query_length, skiplist_words, ...), no
- *   artifact.metadata, output `output`.
+ *   artifact.metadata, output `output`;
+ * - `jina`: jinaai/jina-colbert-v2's conventions: an XLM-RoBERTa encoder (input_ids and
+ *   attention_mask only, positions from input_ids != <pad>), the markers `[QueryMarker]` and
+ *   `[DocumentMarker]` added to the tokenizer after `<mask>`, no settings file, onnx/model.onnx.
  */
 export interface ColbertDef {
-  layout: 'hf-colbert' | 'vespa' | 'pylate';
+  layout: 'hf-colbert' | 'vespa' | 'pylate' | 'jina';
   dim: number;
   queryMaxlen: number;
   docMaxlen: number;
@@ -189,6 +192,15 @@ export const TEST_MODELS = {
     tokenizer: 'bert-base-uncased',
     int8: false,
     colbert: { layout: 'pylate', dim: 8, queryMaxlen: 10, docMaxlen: 18, attendToMaskTokens: false },
+  },
+  // jinaai/jina-colbert-v2's layout (dim 128 there, Matryoshka cuts to 96 and 64): tiny-xlmr's
+  // tokenizer plus the two marker tokens; jina's query length 32 and colbert-ai's document length 180.
+  'tiny-colbert-jina': {
+    spec: { ...TINY_ROBERTA, vocabSize: XLMR_SPM_VOCAB_SIZE + 2, seed: 1616 },
+    family: 'xlm-roberta',
+    tokenizer: 'xlmr-spm',
+    int8: false,
+    colbert: { layout: 'jina', dim: 16, queryMaxlen: 32, docMaxlen: 180, attendToMaskTokens: true },
   },
   // The exact architecture of cross-encoder/ms-marco-MiniLM-L-6-v2, for benchmarks.
   'minilm-l6-bench': {

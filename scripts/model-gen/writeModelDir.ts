@@ -9,7 +9,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildBertEmbeddingModel, buildBertModel, buildColbertModel } from './bertGraph.js';
-import { colbertLayout, colbertProjection, colbertSettingsFiles } from './colbert.js';
+import { colbertLayout, colbertProjection, colbertSettingsFiles, withJinaMarkers } from './colbert.js';
 import type { BertSpec } from './bertWeights.js';
 import { generateWeights } from './bertWeights.js';
 import type { EmbeddingDef, TestModelDef, TestModelName } from './testModels.js';
@@ -32,7 +32,7 @@ export interface WrittenFile {
 function familyFields(def: TestModelDef): Record<string, unknown> {
   const spec: BertSpec = def.spec;
   const embedding = def.embedding !== undefined || def.colbert !== undefined;
-  if (def.colbert) return { architectures: [def.colbert.layout === 'pylate' ? 'BertModel' : 'HF_ColBERT'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
+  if (def.colbert && def.colbert.layout !== 'jina') return { architectures: [def.colbert.layout === 'pylate' ? 'BertModel' : 'HF_ColBERT'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
   switch (def.family ?? (spec.arch === 'bert' ? 'bert' : 'xlm-roberta')) {
     case 'bert':
       return { architectures: [embedding ? 'BertModel' : 'BertForSequenceClassification'], model_type: 'bert', type_vocab_size: spec.typeVocabSize };
@@ -128,6 +128,11 @@ export async function writeModelDir(outDir: string, name: TestModelName): Promis
   await writeFile(join(outDir, 'config.json'), toJsonText(modelConfig(name, def)));
   written.push('config.json');
   written.push(...(await writeTokenizerFiles(outDir, def.tokenizer)));
+  if (def.colbert?.layout === 'jina') {
+    const path = join(outDir, 'tokenizer.json');
+    const tokenizer = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, toJsonText(withJinaMarkers(tokenizer, tokenizerVocabSize(tokenizer))));
+  }
   const vocabSize = tokenizerVocabSize(JSON.parse(await readFile(join(outDir, 'tokenizer.json'), 'utf8')));
   // Equal for the test models; the benchmark model has the real model's larger embedding table.
   const fits = def.onDemand ? vocabSize <= def.spec.vocabSize : vocabSize === def.spec.vocabSize;

@@ -9,7 +9,7 @@ export { type Device, type SessionOptions, type ModelInputName, type IdTensorTyp
  */
 export { openOnnxModel, type ModelSession, type OnnxModel } from './onnxSession.js';
 export { readJsonObject } from './readJson.js';
-export { detectRerankerKind, type RerankerKind } from './modelKind.js';
+export { detectRerankerKind, hasJinaColbertMarkers, JINA_COLBERT_MARKERS, type RerankerKind } from './modelKind.js';
 /** @internal */
 export { openOnnxModelInWorker } from './workerSession.js';
 export { STARTER_MODEL_DIR, STARTER_MODEL_ID } from './starterModel.js';

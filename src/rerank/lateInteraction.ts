@@ -21,6 +21,11 @@ export interface LateInteractionOptions extends RunnerOptions {
   queryMaxLength?: number;
   /** Replaces the model's document length (doc_maxlen, else 180). */
   documentMaxLength?: number;
+  /**
+   * Keep only the first this many components of each token vector, then L2-normalise (Matryoshka
+   * models such as jina-colbert-v2: 128, 96 or 64); default the model's full output width.
+   */
+  dimension?: number;
   /** Texts per forward pass at most; default 32. */
   maxBatchTexts?: number;
   /** Padded tokens per forward pass at most; default 8192. */
@@ -34,8 +39,10 @@ export interface LateInteractionInfo {
   weights: string;
   variant: ModelVariant;
   modelType: string;
-  /** Length of each token vector. */
+  /** Length of each token vector (the `dimension` asked for, else the output's width). */
   dimension: number;
+  /** The output's own width, before any Matryoshka cut. */
+  outputDimension: number;
   queryMaxLength: number;
   /** The document length: what `maxLength` is for a cross-encoder. */
   maxLength: number;
@@ -84,6 +91,7 @@ export class LateInteractionModel {
     };
     settings.queryMaxLength = length(options.queryMaxLength, settings.queryMaxLength, 'queryMaxLength');
     settings.documentMaxLength = length(options.documentMaxLength, settings.documentMaxLength, 'documentMaxLength');
+    const dimension = options.dimension === undefined ? undefined : positiveIntegerOption(options.dimension, 'dimension');
     const batch = batchLimits(options.maxBatchTexts, options.maxBatchTokens, DEFAULT_BATCH, { pairs: 'maxBatchTexts', tokens: 'maxBatchTokens' });
     const runner = await ModelRunner.open(located, options);
     const lateEncoder = new LateInteractionEncoder(encoding.encoder, settings);
@@ -94,6 +102,7 @@ export class LateInteractionModel {
       variant: files.variant,
       modelType: encoding.config.modelType,
       dimension: 0,
+      outputDimension: 0,
       queryMaxLength: settings.queryMaxLength,
       maxLength: settings.documentMaxLength,
       attendToMaskTokens: settings.attendToMaskTokens,
@@ -107,7 +116,9 @@ export class LateInteractionModel {
       await model.runVectors([lateEncoder.encodeDocument('a')], () => true, (outputs) => {
         const { name, dims } = model.vectorOutput(outputs, 1);
         info.output = name;
-        info.dimension = dims[2];
+        info.outputDimension = dims[2];
+        if (dimension !== undefined && dimension > dims[2]) throw new InputError(`dimension must be at most ${dims[2]} for this model (its output width), got ${dimension}`);
+        info.dimension = dimension ?? dims[2];
       });
     } catch (error) {
       await runner.close();
@@ -222,7 +233,9 @@ export class LateInteractionModel {
     await this.runVectors(encodings, live ?? (() => true), (outputs, rows) => {
       const { name, dims } = this.vectorOutput(outputs, rows.length);
       const data = outputAsFloat32(outputs[name]);
-      const [, width, dim] = dims;
+      const [, width, outputDim] = dims;
+      // Before load has read the width, the full vector; after, the Matryoshka cut (a prefix of each vector).
+      const dim = this.info.dimension || outputDim;
       rows.forEach((index, row) => {
         const keep = kept[index];
         const length = encodings[index].inputIds.length;
@@ -230,7 +243,7 @@ export class LateInteractionModel {
         for (let t = 0; t < length; t++) if (keep[t]) positions.push(t);
         const out = new Float32Array(positions.length * dim);
         positions.forEach((t, k) => {
-          const base = (row * width + t) * dim;
+          const base = (row * width + t) * outputDim;
           let sum = 0;
           for (let c = 0; c < dim; c++) sum += data[base + c] * data[base + c];
           // torch.nn.functional.normalize: eps 1e-12.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFormatError } from '../errors.js';
-import { readJsonObject, type TokenizerFiles } from '../model/index.js';
+import { hasJinaColbertMarkers, JINA_COLBERT_MARKERS, readJsonObject, type TokenizerFiles } from '../model/index.js';
 
 /**
  * How a ColBERT model encodes, as colbert-ai's ColBERTConfig says (its artifact.metadata), else
@@ -30,6 +30,13 @@ export interface LateInteractionSettings {
 
 /** colbert-ai's ColBERTConfig defaults. */
 const DEFAULTS = { queryMaxLength: 32, documentMaxLength: 180, queryMarker: '[unused0]', documentMarker: '[unused1]', attendToMaskTokens: false, maskPunctuation: true };
+
+/**
+ * jinaai/jina-colbert-v2 without settings files: its added marker tokens, and the query padding
+ * attended to (fastembed's JinaColbert sets a query's attention mask to 1 everywhere; PyLate's
+ * documented loading passes attend_to_expansion_tokens=True). Query length 32 as jina documents.
+ */
+const JINA_DEFAULTS = { ...DEFAULTS, queryMarker: JINA_COLBERT_MARKERS.query, documentMarker: JINA_COLBERT_MARKERS.document, attendToMaskTokens: true };
 
 /** Python's string.punctuation: colbert-ai drops document vectors of these characters' tokens. */
 export const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
@@ -63,7 +70,9 @@ export function readLateInteractionSettings(files: TokenizerFiles): LateInteract
   const metadataPath = join(files.dir, 'artifact.metadata');
   const pylate = existsSync(metadataPath) ? null : pylateSettings(files.dir);
   const metadata = existsSync(metadataPath) ? readJsonObject(metadataPath) : (pylate?.fields ?? {});
-  const source = existsSync(metadataPath) ? metadataPath : (pylate?.path ?? 'colbert-ai defaults');
+  const jina = !existsSync(metadataPath) && pylate === null && hasJinaColbertMarkers(files.dir);
+  const defaults = jina ? JINA_DEFAULTS : DEFAULTS;
+  const source = existsSync(metadataPath) ? metadataPath : (pylate?.path ?? (jina ? 'jina-colbert-v2 conventions' : 'colbert-ai defaults'));
   const tokenizerJson = readJsonObject(files.tokenizer);
   const tokenizerConfig = readJsonObject(files.tokenizerConfig);
   const tokenId = (value: unknown, field: string, fallback: string): number => {
@@ -86,13 +95,13 @@ export function readLateInteractionSettings(files: TokenizerFiles): LateInteract
   };
   const maskToken = tokenText(tokenizerConfig.mask_token) ?? '[MASK]';
   return {
-    queryMaxLength: length(metadata.query_maxlen, 'query_maxlen', DEFAULTS.queryMaxLength),
-    documentMaxLength: length(metadata.doc_maxlen, 'doc_maxlen', DEFAULTS.documentMaxLength),
-    queryMarkerId: tokenId(metadata.query_token_id, 'query_token_id', DEFAULTS.queryMarker),
-    documentMarkerId: tokenId(metadata.doc_token_id, 'doc_token_id', DEFAULTS.documentMarker),
+    queryMaxLength: length(metadata.query_maxlen, 'query_maxlen', defaults.queryMaxLength),
+    documentMaxLength: length(metadata.doc_maxlen, 'doc_maxlen', defaults.documentMaxLength),
+    queryMarkerId: tokenId(metadata.query_token_id, 'query_token_id', defaults.queryMarker),
+    documentMarkerId: tokenId(metadata.doc_token_id, 'doc_token_id', defaults.documentMarker),
     maskTokenId: tokenId(maskToken, 'mask_token', '[MASK]'),
-    attendToMaskTokens: flag(metadata.attend_to_mask_tokens, 'attend_to_mask_tokens', DEFAULTS.attendToMaskTokens),
-    maskPunctuation: flag(metadata.mask_punctuation, 'mask_punctuation', DEFAULTS.maskPunctuation),
+    attendToMaskTokens: flag(metadata.attend_to_mask_tokens, 'attend_to_mask_tokens', defaults.attendToMaskTokens),
+    maskPunctuation: flag(metadata.mask_punctuation, 'mask_punctuation', defaults.maskPunctuation),
     skiplist: words(metadata.skiplist, source) ?? [...PUNCTUATION],
     queryExpansion: flag(metadata.query_expansion, 'do_query_expansion', true),
     source,

@@ -15,12 +15,14 @@ export type RerankerInfo = CrossEncoderInfo | LateInteractionInfo | LlmRerankerI
 export interface RerankerOptions extends CrossEncoderOptions, Pick<LlmRerankerOptions, 'promptFormat' | 'instruction' | 'sharePrefix'> {
   /** Late interaction only: replaces the model's query length. */
   queryMaxLength?: number;
+  /** Late interaction only: a Matryoshka cut of each token vector (see LateInteractionOptions). */
+  dimension?: number;
 }
 
 /**
  * Loads the reranker a model directory or hub id holds, by the kind its files say: a causal LM
  * (config.json, see isDecoderConfig) is an LLM reranker scored by its yes/no answer; colbert-ai,
- * Vespa or PyLate files make a late-interaction (ColBERT) model (see detectRerankerKind); anything
+ * Vespa, PyLate or jina-colbert-v2 files make a late-interaction (ColBERT) model (see detectRerankerKind); anything
  * else is a cross-encoder. For late interaction, `maxLength` is the document length and
  * `maxBatchPairs` the texts per forward pass; the cross-encoder's truncation, activation and
  * chunking apply to neither other kind.

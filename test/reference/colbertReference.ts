@@ -4,13 +4,17 @@
  * top of the reference forward pass. Checks the engine's vectors and scores.
  */
 
-/** states [tokens][hidden] through a [hidden, dim] projection, each row scaled to unit norm. */
-export function referenceColbertVectors(states: number[][], projection: Float32Array, dim: number): number[][] {
+/**
+ * states [tokens][hidden] through a [hidden, dim] projection, each row cut to its first `keep`
+ * components (a Matryoshka dimension; all by default) and scaled to unit norm.
+ */
+export function referenceColbertVectors(states: number[][], projection: Float32Array, dim: number, keep = dim): number[][] {
   return states.map((state) => {
-    const vector = new Array<number>(dim).fill(0);
+    const full = new Array<number>(dim).fill(0);
     state.forEach((x, k) => {
-      for (let c = 0; c < dim; c++) vector[c] += x * projection[k * dim + c];
+      for (let c = 0; c < dim; c++) full[c] += x * projection[k * dim + c];
     });
+    const vector = full.slice(0, keep);
     const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0));
     return vector.map((v) => v / norm);
   });
