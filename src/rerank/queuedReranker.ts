@@ -62,9 +62,11 @@ export interface ScoredDocuments {
 const CHARACTERS_PER_SLICE = 32 * 1024;
 
 /**
- * A reranker (a CrossEncoder or a LateInteractionModel) behind a cross-request queue, for a service: loads and warms the model up,
- * encodes each request on arrival (with the request's own options), scores the encodings of
- * concurrent requests together, and drops the work of a request whose signal aborts. It knows
+ * A reranker behind a cross-request queue, for a service: loads and warms the model up, encodes
+ * each request on arrival (with the request's own options), scores the encodings of concurrent
+ * requests together, and drops the work of a request whose signal aborts. A CrossEncoder or a
+ * LateInteractionModel shares pair batches across requests; an LlmReranker takes each request
+ * whole (its prompt prefix is computed once per request). It knows
  * nothing of HTTP: it throws NotReadyError, OverloadedError, TooLongError and CancelledError,
  * which a transport maps to its own answers.
  */
@@ -134,7 +136,7 @@ export class QueuedReranker {
     return this.activeQueue.retryAfterSeconds();
   }
 
-  /** Throws the 429 of a full queue: checked before a request's body is read, so that refusing costs little. */
+  /** Throws OverloadedError when the queue is full: a transport checks it before reading a request's body, so that refusing costs little. */
   refuseIfBusy(): void {
     if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
   }
