@@ -5,23 +5,14 @@
  * the special tokens [UNK] [CLS] [SEP] [PAD] [MASK] last, and a BERT-style pair template:
  * [CLS] A [SEP] B [SEP] with type ids 0 then 1. The model takes no token_type_ids.
  */
-import { addedToken, sequencePiece as sequence, specialPiece as special } from './tokenizerJsonParts.js';
+import { addedToken, byteLevelBpeModel, sequencePiece as sequence, specialPiece as special, vocabularyBuilder, type TokenizerFileSet } from './tokenizerJsonParts.js';
 import { byteLevelAlphabet, learnMerges } from './robertaBpe.js';
 
 export const MODERNBERT_BPE_VOCAB_SIZE = 1024;
 const SPECIALS = ['[UNK]', '[CLS]', '[SEP]', '[PAD]', '[MASK]'] as const;
 
-export interface ModernbertBpeFiles {
-  tokenizer: Record<string, unknown>;
-  tokenizerConfig: Record<string, unknown>;
-  specialTokensMap: Record<string, unknown>;
-}
-
-export function buildModernbertBpe(): ModernbertBpeFiles {
-  const vocab: Record<string, number> = {};
-  const add = (token: string): void => {
-    if (!Object.hasOwn(vocab, token)) vocab[token] = Object.keys(vocab).length;
-  };
+export function buildModernbertBpe(): TokenizerFileSet {
+  const { vocab, add } = vocabularyBuilder();
   byteLevelAlphabet().forEach(add);
   const merges = learnMerges(new Set(Object.keys(vocab)), MODERNBERT_BPE_VOCAB_SIZE - SPECIALS.length);
   for (const [a, b] of merges) add(a + b);
@@ -29,7 +20,7 @@ export function buildModernbertBpe(): ModernbertBpeFiles {
   if (Object.keys(vocab).length !== MODERNBERT_BPE_VOCAB_SIZE) throw new Error('modernbertBpe: unexpected vocabulary size');
 
   const added = SPECIALS.map((content) => addedToken(vocab[content], content, content === '[MASK]'));
-      const tokenizer: Record<string, unknown> = {
+  const tokenizer: Record<string, unknown> = {
     version: '1.0',
     truncation: null,
     padding: null,
@@ -46,18 +37,7 @@ export function buildModernbertBpe(): ModernbertBpeFiles {
       },
     },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: merges.map(([a, b]) => [a, b]),
-    },
+    model: byteLevelBpeModel(vocab, merges, { affixes: null, merges: 'pairs' }),
   };
   const names = { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', mask_token: '[MASK]', unk_token: '[UNK]' };
   return {

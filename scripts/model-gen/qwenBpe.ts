@@ -6,7 +6,7 @@
  * added tokens: `<|endoftext|>` (pad), `<|im_start|>`, `<|im_end|>` (special), `<think>`,
  * `</think>` (not special, as in Qwen3). No post-processor adds tokens, as in Qwen's.
  */
-import { addedToken } from './tokenizerJsonParts.js';
+import { addedToken, byteLevelBpeModel, vocabularyBuilder, type TokenizerFileSet } from './tokenizerJsonParts.js';
 import { byteLevelAlphabet, learnMerges } from './robertaBpe.js';
 
 /** Qwen2's pre-tokenizer pattern, verbatim from its tokenizer.json. */
@@ -27,17 +27,8 @@ const ANSWER_MERGES: [string, string][] = [
 ];
 export const QWEN_BPE_VOCAB_SIZE = QWEN_BPE_MERGED_SIZE + CHAT_TOKENS.length;
 
-export interface QwenBpeFiles {
-  tokenizer: Record<string, unknown>;
-  tokenizerConfig: Record<string, unknown>;
-  specialTokensMap: Record<string, unknown>;
-}
-
-export function buildQwenBpe(): QwenBpeFiles {
-  const vocab: Record<string, number> = {};
-  const add = (token: string): void => {
-    if (!Object.hasOwn(vocab, token)) vocab[token] = Object.keys(vocab).length;
-  };
+export function buildQwenBpe(): TokenizerFileSet {
+  const { vocab, add } = vocabularyBuilder();
   byteLevelAlphabet().forEach(add);
   const merges = learnMerges(new Set(Object.keys(vocab)), QWEN_BPE_MERGED_SIZE - ANSWER_MERGES.length);
   // The answer words must be single tokens, as in Qwen's vocabulary; the word list lacks them.
@@ -58,18 +49,7 @@ export function buildQwenBpe(): QwenBpeFiles {
     },
     post_processor: byteLevel,
     decoder: byteLevel,
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: merges.map(([a, b]) => [a, b]),
-    },
+    model: byteLevelBpeModel(vocab, merges, { affixes: '', merges: 'pairs' }),
   };
   const names = { eos_token: '<|im_end|>', pad_token: '<|endoftext|>' };
   return {

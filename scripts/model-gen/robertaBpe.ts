@@ -9,7 +9,7 @@
  * (digits, accents, emoji) falls back to smaller pieces down to single bytes.
  */
 
-import { addedToken } from './tokenizerJsonParts.js';
+import { addedToken, byteLevelBpeModel, vocabularyBuilder } from './tokenizerJsonParts.js';
 
 export const ROBERTA_SPECIAL_TOKENS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 export const ROBERTA_MASK_TOKEN = '<mask>';
@@ -145,10 +145,7 @@ export function buildRobertaBpe(): RobertaBpeFiles {
 }
 
 function build(): RobertaBpeFiles {
-  const vocab: Record<string, number> = {};
-  const add = (token: string): void => {
-    if (!Object.hasOwn(vocab, token)) vocab[token] = Object.keys(vocab).length;
-  };
+  const { vocab, add } = vocabularyBuilder();
   ROBERTA_SPECIAL_TOKENS.forEach(add);
   byteLevelAlphabet().forEach(add);
   const merges = learnMerges(new Set(Object.keys(vocab)), ROBERTA_BPE_VOCAB_SIZE - 1);
@@ -173,18 +170,7 @@ function build(): RobertaBpeFiles {
       add_prefix_space: false,
     },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: merges.map(([a, b]) => `${a} ${b}`),
-    },
+    model: byteLevelBpeModel(vocab, merges, { affixes: '', merges: 'strings' }),
   };
 
   const tokenizerConfig: Record<string, unknown> = {
