@@ -227,4 +227,35 @@ export class GraphBuilder {
   encode(docString = ''): Uint8Array {
     return onnx.ModelProto.encode(onnx.ModelProto.create(this.toModelProto(docString))).finish();
   }
+
+  /**
+   * The model with every initializer of `minBytes` or more stored in `dataFile` beside it, as
+   * Optimum and onnx-community ship models whose weights pass protobuf's 2 GB limit
+   * (`model.onnx` + `model.onnx_data`): the graph keeps location/offset/length references, and
+   * `data` is the file's contents in order (chunks, so that no 2 GB buffer is ever made).
+   */
+  encodeWithExternalData(dataFile: string, docString = '', minBytes = 1024): { model: Uint8Array; data: Uint8Array[] } {
+    const data: Uint8Array[] = [];
+    let offset = 0;
+    const initializer = this.initializers.map((tensor) => {
+      const raw = tensor.rawData as Uint8Array;
+      if (raw.byteLength < minBytes) return tensor;
+      const entry: OnnxTypes.ITensorProto = {
+        ...tensor,
+        rawData: null,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: 'location', value: dataFile },
+          { key: 'offset', value: String(offset) },
+          { key: 'length', value: String(raw.byteLength) },
+        ],
+      };
+      data.push(raw);
+      offset += raw.byteLength;
+      return entry;
+    });
+    const proto = this.toModelProto(docString);
+    const model = onnx.ModelProto.encode(onnx.ModelProto.create({ ...proto, graph: { ...proto.graph, initializer } })).finish();
+    return { model, data };
+  }
 }

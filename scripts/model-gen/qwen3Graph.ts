@@ -104,7 +104,8 @@ function mlp(g: GraphBuilder, spec: Qwen3Spec, w: Qwen3LayerWeights, x: string, 
   return matmul(g, g.op('Mul', [silu, up]), `${p}.down_proj`, w.down, [spec.intermediate, spec.hidden]);
 }
 
-export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights): Uint8Array {
+/** The graph, built but not yet encoded: the caller picks one file or external weights. */
+export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights): GraphBuilder {
   const g = new GraphBuilder('main_graph');
   const inputIds = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = g.input('attention_mask', 'int64', [BATCH, TOTAL]);
@@ -133,5 +134,7 @@ export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights): Uint8Ar
     g.output(`present.${i}.key`, 'float32', [BATCH, spec.kvHeads, TOTAL, spec.headDim]);
     g.output(`present.${i}.value`, 'float32', [BATCH, spec.kvHeads, TOTAL, spec.headDim]);
   }
-  return g.encode('Qwen3ForCausalLM (crossrank test model, generated)');
+  return g;
 }
+
+export const QWEN3_DOC = 'Qwen3ForCausalLM (crossrank test model, generated)';

@@ -4,10 +4,10 @@
  * regenerated when the spec or the generator code changes.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildQwen3Graph } from './qwen3Graph.js';
+import { buildQwen3Graph, QWEN3_DOC } from './qwen3Graph.js';
 import { generateQwen3Weights, type Qwen3Spec } from './qwen3Weights.js';
 import { buildQwenBpe, QWEN_BPE_VOCAB_SIZE } from './qwenBpe.js';
 import { toJsonText } from './tokenizers.js';
@@ -54,7 +54,30 @@ export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec): Promise<
   await writeFile(join(dir, 'tokenizer.json'), toJsonText(tokenizer.tokenizer));
   await writeFile(join(dir, 'tokenizer_config.json'), toJsonText(tokenizer.tokenizerConfig));
   await writeFile(join(dir, 'special_tokens_map.json'), toJsonText(tokenizer.specialTokensMap));
-  await writeFile(join(dir, 'onnx', 'model.onnx'), buildQwen3Graph(spec, generateQwen3Weights(spec)));
+  const graph = buildQwen3Graph(spec, generateQwen3Weights(spec));
+  if (qwen3WeightBytes(spec) < EXTERNAL_DATA_FROM) {
+    await writeFile(join(dir, 'onnx', 'model.onnx'), graph.encode(QWEN3_DOC));
+    return;
+  }
+  // Past protobuf's 2 GB limit a model must keep its weights outside the graph, as Optimum's
+  // exports of Qwen3-Reranker-0.6B do (model.onnx + model.onnx_data).
+  const { model, data } = graph.encodeWithExternalData('model.onnx_data', QWEN3_DOC);
+  await writeFile(join(dir, 'onnx', 'model.onnx'), model);
+  const file = await open(join(dir, 'onnx', 'model.onnx_data'), 'w');
+  try {
+    for (const chunk of data) await file.write(chunk);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Above this many bytes of float32 weights the generator writes them as external data. */
+const EXTERNAL_DATA_FROM = 2 ** 30;
+
+function qwen3WeightBytes(spec: Qwen3Spec): number {
+  const attention = spec.hidden * spec.headDim * (2 * spec.heads + 2 * spec.kvHeads);
+  const layer = attention + 3 * spec.hidden * spec.intermediate;
+  return 4 * (spec.vocabSize * spec.hidden + spec.layers * layer);
 }
 
 const GENERATOR_DIR = fileURLToPath(new URL('./', import.meta.url));

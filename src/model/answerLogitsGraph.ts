@@ -119,7 +119,11 @@ export function answerLogitsWeights(weights: string, tokenIds: readonly number[]
   const cut = join(dirname(weights), `${basename(weights, '.onnx')}.answer-${tokenIds.join('-')}.onnx`);
   // Reused while newer than the weights (a re-downloaded model is cut again).
   const cutTime = statSync(cut, { throwIfNoEntry: false })?.mtimeMs;
-  if (cutTime !== undefined && cutTime >= statSync(weights).mtimeMs) return cut;
+  const { mtimeMs, size } = statSync(weights);
+  if (cutTime !== undefined && cutTime >= mtimeMs) return cut;
+  // A graph file is under protobuf's 2 GB (bigger models keep their weights in external data,
+  // which the cut graph references unchanged); anything larger is left to ONNX Runtime to refuse.
+  if (size >= 2 ** 31) return null;
   const rewritten = answerLogitsGraph(readFileSync(weights), tokenIds);
   if (!rewritten) return null;
   try {
