@@ -16,7 +16,7 @@ export const OPSET_VERSION = 17;
 /** IR version 8 is what opset 17 exporters write and what every ORT >= 1.10 reads. */
 export const IR_VERSION = 8;
 
-export type ElemType = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'float16' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
 
 /** TensorProto.DataType codes. */
 const ELEM_TYPE_CODE: Record<ElemType, number> = {
@@ -26,13 +26,15 @@ const ELEM_TYPE_CODE: Record<ElemType, number> = {
   int32: 6,
   int64: 7,
   bool: 9,
+  float16: 10,
 };
 
 export function elemTypeCode(type: ElemType): number {
   return ELEM_TYPE_CODE[type];
 }
 
-export type TensorValues = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+/** float16 tensors are given as their IEEE half bit patterns (Uint16Array). */
+export type TensorValues = Float32Array | Uint16Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
 
 export interface TensorData {
   type: Exclude<ElemType, 'bool'>;
@@ -102,6 +104,8 @@ export class GraphBuilder {
   private readonly outputs: OnnxTypes.IValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
   private readonly opCounters = new Map<string, number>();
+  /** Operator domains other than ONNX's own that nodes use (e.g. com.microsoft), each imported at version 1. */
+  private readonly domains = new Set<string>();
   private scopeStack: string[] = [];
 
   constructor(private readonly graphName: string) {}
@@ -183,17 +187,20 @@ export class GraphBuilder {
 
   /**
    * Adds a node and returns its output names: `outputs` is either how many outputs to
-   * name automatically or the explicit names (e.g. the graph output 'logits').
+   * name automatically or the explicit names (e.g. the graph output 'logits'; '' for an
+   * optional output left out). `domain` is an operator set such as ONNX Runtime's com.microsoft.
    */
-  node(opType: string, inputs: string[], attributes: Attributes = {}, outputs: number | string[] = 1): string[] {
+  node(opType: string, inputs: string[], attributes: Attributes = {}, outputs: number | string[] = 1, domain = ''): string[] {
     const name = this.nodeName(opType);
     const outputNames =
       typeof outputs === 'number'
         ? Array.from({ length: outputs }, (_, i) => this.claim(`${name}_output_${i}`))
-        : outputs.map((o) => this.claim(o));
+        : outputs.map((o) => (o === '' ? o : this.claim(o)));
+    if (domain !== '') this.domains.add(domain);
     this.nodes.push({
       name,
       opType,
+      domain: domain === '' ? undefined : domain,
       input: inputs,
       output: outputNames,
       attribute: Object.entries(attributes).map(([key, value]) => toAttributeProto(key, value)),
@@ -213,7 +220,7 @@ export class GraphBuilder {
       producerName: 'crossrank-model-gen',
       producerVersion: '1',
       docString,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: {
         name: this.graphName,
         node: this.nodes,
