@@ -12,8 +12,8 @@
  * and total_sequence_length = attention_mask's width (both int32), computed in the graph as the
  * builder does. RMSNorms are SimplifiedLayerNormalization (the first and the q/k norms) and
  * com.microsoft.SkipSimplifiedLayerNormalization (residual add + norm, its 4th output the sum);
- * the q/k norms run on [batch, sequence * heads, headDim] reshapes; the head is a MatMul by its
- * own [hidden, vocab] copy of the tied embeddings (lm_head.MatMul.weight).
+ * the q/k norms run on [batch, sequence * heads, headDim] reshapes; the head multiplies by its
+ * own [hidden, vocab] copy of the tied embeddings (lm_head.MatMul.weight), in the file's precision.
  */
 import { attr, elemTypeCode, GraphBuilder } from './onnxBuilder.js';
 import type { Precision } from './quantize.js';
@@ -125,11 +125,11 @@ export function buildQwen3GqaGraph(spec: Qwen3Spec, weights: Qwen3Weights, preci
     });
   });
   const [final] = skipNorm(g, residual, skip, 'model.norm.weight', weights.finalNorm, spec.rmsNormEps, true);
-  // The builder stores lm_head.weight transposed as the head's own initializer, tied or not.
+  // The builder stores lm_head.weight transposed as the head's own initializer, tied or not, and
+  // quantizes it with the rest: an int8 or 4-bit head is no plain MatMul (the output cut leaves it).
   const head = new Float32Array(spec.hidden * spec.vocabSize);
   for (let v = 0; v < spec.vocabSize; v++) for (let d = 0; d < spec.hidden; d++) head[d * spec.vocabSize + v] = weights.embed[v * spec.hidden + d];
-  const headWeight = g.initializer('lm_head.MatMul.weight', { type: 'float32', dims: [spec.hidden, spec.vocabSize], data: head });
-  g.op('MatMul', [final, headWeight], {}, 'logits');
+  matmul(g, final, 'lm_head.MatMul', head, [spec.hidden, spec.vocabSize], precision, 'logits');
   g.output('logits', 'float32', [BATCH, SEQUENCE, spec.vocabSize]);
   for (let i = 0; i < spec.layers; i++) {
     g.output(`present.${i}.key`, 'float32', [BATCH, spec.kvHeads, TOTAL, spec.headDim]);

@@ -30,8 +30,8 @@ function rmsNorm(g: GraphBuilder, x: string, name: string, weight: Float32Array,
 }
 
 /** x times a weight matrix [in, out], in fp32 or in the dynamic int8 pattern ONNX Runtime's quantizer writes. */
-export function matmul(g: GraphBuilder, x: string, name: string, weight: Float32Array, dims: [number, number], precision: Precision = 'fp32'): string {
-  return matmulWeight(g, x, `${name}.weight`, weight, dims, precision);
+export function matmul(g: GraphBuilder, x: string, name: string, weight: Float32Array, dims: [number, number], precision: Precision = 'fp32', output?: string): string {
+  return matmulWeight(g, x, `${name}.weight`, weight, dims, precision, output);
 }
 
 /** transformers' rotate_half: [-x2, x1] for x = [x1, x2] split at headDim / 2. */
