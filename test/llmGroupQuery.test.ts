@@ -134,5 +134,5 @@ test('batches regroup for GroupQueryAttention: one row per pass after a prefix, 
   assert.deepEqual(regroupBatches(planned, lengths, rowGrouping('sequence-lengths', null)), [[0, 1], [2, 3], [4], [5]]);
   const prefix = { length: 5, tensors: new Map<string, Float32Array>() };
   assert.deepEqual(regroupBatches(planned, lengths, rowGrouping('sequence-lengths', prefix)), [[0], [1], [2], [3], [4], [5]]);
-  assert.throws(() => decoderFeeds([[1, 2], [3]], SHAPE, 0, null, { attention: 'sequence-lengths', positionIds: false }), /one length/);
+  assert.throws(() => decoderFeeds([[1, 2], [3]], SHAPE, 0, null, { attention: 'sequence-lengths', positionIds: false, cacheType: 'float32' }), /one length/);
 });

@@ -75,6 +75,29 @@ function toAttributeProto(name: string, value: AttrValue): OnnxTypes.IAttributeP
   }
 }
 
+/** IEEE half-precision bits of a number: round to nearest even; beyond ±65504 saturated (not infinity). */
+export function float16Bits(value: number): number {
+  if (Number.isNaN(value)) return 0x7e00;
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  if (magnitude >= 65504) return sign | 0x7bff;
+  const roundEven = (x: number) => {
+    const floor = Math.floor(x);
+    const rest = x - floor;
+    return rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+  };
+  if (magnitude < 2 ** -14) return sign | roundEven(magnitude / 2 ** -24); // subnormal (the largest rounds into the first normal)
+  let exponent = Math.floor(Math.log2(magnitude));
+  if (2 ** exponent > magnitude) exponent--;
+  let mantissa = roundEven((magnitude / 2 ** exponent - 1) * 1024);
+  if (mantissa === 1024) {
+    mantissa = 0;
+    exponent++;
+  }
+  if (exponent > 15) return sign | 0x7bff;
+  return sign | ((exponent + 15) << 10) | mantissa;
+}
+
 function expectedLength(dims: number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
@@ -212,6 +235,47 @@ export class GraphBuilder {
   op(opType: string, inputs: string[], attributes: Attributes = {}, outputName?: string): string {
     const [out] = this.node(opType, inputs, attributes, outputName === undefined ? 1 : [outputName]);
     return out;
+  }
+
+  /**
+   * Makes the graph what an fp16 export is: float32 initializers, graph inputs and outputs and
+   * Cast targets become float16 (values rounded to nearest, magnitudes past 65504 saturated, as a
+   * "most negative" mask value must stay finite), except in the scope `float32Scope`, which keeps
+   * computing in float32 (transformers forces it for the rotary tables) and whose float results
+   * are cast to float16 where the rest of the graph reads them.
+   */
+  convertToFloat16(float32Scope?: string): void {
+    const FLOAT = ELEM_TYPE_CODE.float32;
+    const HALF = ELEM_TYPE_CODE.float16;
+    const inScope = (name: string | null | undefined) => float32Scope !== undefined && (name ?? '').startsWith(`/${float32Scope}/`);
+    for (const tensor of this.initializers) {
+      if (tensor.dataType !== FLOAT || inScope(tensor.name)) continue;
+      const raw = tensor.rawData as Uint8Array;
+      const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      tensor.rawData = rawBytes(Uint16Array.from(values, float16Bits));
+      tensor.dataType = HALF;
+    }
+    for (const info of [...this.inputs, ...this.outputs]) {
+      if (info.type?.tensorType?.elemType === FLOAT) info.type.tensorType.elemType = HALF;
+    }
+    const castTarget = (node: OnnxTypes.INodeProto) => (node.opType === 'Cast' ? node.attribute?.find((a) => a.name === 'to') : undefined);
+    const scoped = new Set(this.nodes.filter((node) => inScope(node.name)).flatMap((node) => node.output ?? []));
+    const converted: OnnxTypes.INodeProto[] = [];
+    for (const node of this.nodes) {
+      if (inScope(node.name)) {
+        converted.push(node);
+        for (const output of node.output ?? []) {
+          const readOutside = this.nodes.some((other) => !inScope(other.name) && (other.input ?? []).includes(output));
+          if (readOutside) converted.push({ name: this.claim(`${output}/to_float16`), opType: 'Cast', input: [output], output: [this.claim(`${output}_float16`)], attribute: [toAttributeProto('to', attr.int(HALF))] });
+        }
+        continue;
+      }
+      const target = castTarget(node);
+      if (target && Number(target.i) === FLOAT) target.i = HALF;
+      node.input = (node.input ?? []).map((input) => (scoped.has(input) ? `${input}_float16` : input));
+      converted.push(node);
+    }
+    this.nodes.splice(0, this.nodes.length, ...converted);
   }
 
   toModelProto(docString = ''): OnnxTypes.IModelProto {

@@ -118,7 +118,8 @@ export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights, precisio
   }
   const embed = g.initializer('model.embed_tokens.weight', { type: 'float32', dims: [spec.vocabSize, spec.hidden], data: weights.embed });
   let hidden = g.op('Gather', [embed, inputIds], { axis: attr.int(0) });
-  const [cos, sin] = rotaryTables(g, spec, positionIds);
+  // In its own scope: an fp16 export keeps computing these in float32 (convertToFloat16).
+  const [cos, sin] = g.scoped('rotary', () => rotaryTables(g, spec, positionIds));
   const tables = { cos, sin, bias: attentionBias(g, inputIds, attentionMask) };
   weights.layers.forEach((w, i) => {
     g.scoped(`model/layers.${i}`, () => {

@@ -34,8 +34,12 @@ export const TINY_QWEN3: Qwen3Spec = {
 export interface Qwen3Export {
   /** `plain`: Optimum's layout (qwen3Graph.ts); `group-query`: onnxruntime-genai's builder form (qwen3GqaGraph.ts). */
   attention: 'plain' | 'group-query';
-  /** Files under onnx/ and the precision of each one's weight matrices (int8: ONNX Runtime's dynamic quantization pattern). */
-  files: Record<string, Precision>;
+  /**
+   * Files under onnx/ and the precision of each one's weight matrices (int8: ONNX Runtime's
+   * dynamic quantization pattern; q4: MatMulNBits; fp16: the whole graph in half precision, its
+   * key/value cache and logits included, as Optimum's fp16 exports).
+   */
+  files: Record<string, Precision | 'fp16'>;
 }
 
 export const PLAIN_FP32: Qwen3Export = { attention: 'plain', files: { 'model.onnx': 'fp32' } };
@@ -69,7 +73,11 @@ export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec, form: Qwe
   await writeFile(join(dir, 'special_tokens_map.json'), toJsonText(tokenizer.specialTokensMap));
   const weights = generateQwen3Weights(spec);
   const build = form.attention === 'plain' ? buildQwen3Graph : buildQwen3GqaGraph;
-  for (const [file, precision] of Object.entries(form.files)) await writeGraph(join(dir, 'onnx', file), build(spec, weights, precision), spec);
+  for (const [file, precision] of Object.entries(form.files)) {
+    const graph = build(spec, weights, precision === 'fp16' ? 'fp32' : precision);
+    if (precision === 'fp16') graph.convertToFloat16('rotary');
+    await writeGraph(join(dir, 'onnx', file), graph, spec);
+  }
 }
 
 async function writeGraph(path: string, graph: GraphBuilder, spec: Qwen3Spec): Promise<void> {

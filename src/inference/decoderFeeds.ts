@@ -8,10 +8,13 @@ export interface CacheShape {
   headDim: number;
 }
 
-/** The key/value cache of one shared prompt prefix: per cache input, [1, kvHeads, length, headDim] float32. */
+/** A key/value cache tensor's values: float32, or float16 bits where the export's cache is half precision. */
+export type CacheValues = Float32Array | Uint16Array;
+
+/** The key/value cache of one shared prompt prefix: per cache input, [1, kvHeads, length, headDim], in the cache's type. */
 export interface PrefixCache {
   length: number;
-  tensors: Map<string, Float32Array>;
+  tensors: Map<string, CacheValues>;
 }
 
 /**
@@ -28,10 +31,11 @@ export interface PrefixCache {
  */
 export type DecoderAttention = 'masked' | 'sequence-lengths';
 
-/** An export's attention, and whether it takes position_ids (GroupQueryAttention with rotary inside computes them). */
+/** An export's attention, whether it takes position_ids (GroupQueryAttention with rotary inside computes them), and its cache's element type. */
 export interface DecoderForm {
   attention: DecoderAttention;
   positionIds: boolean;
+  cacheType: 'float32' | 'float16';
 }
 
 const cacheName = (layer: number, part: 'key' | 'value') => `past_key_values.${layer}.${part}`;
@@ -85,7 +89,7 @@ export function decoderFeeds(
   shape: CacheShape,
   padId: number,
   prefix: PrefixCache | null,
-  form: DecoderForm = { attention: 'masked', positionIds: true },
+  form: DecoderForm = { attention: 'masked', positionIds: true, cacheType: 'float32' },
 ): Record<string, ort.Tensor> {
   const { attention } = form;
   const count = rows.length;
@@ -113,23 +117,24 @@ export function decoderFeeds(
   const block = past * shape.kvHeads * shape.headDim;
   for (let layer = 0; layer < shape.layers; layer++) {
     for (const part of ['key', 'value'] as const) {
-      const data = new Float32Array(count * block);
+      const data = form.cacheType === 'float16' ? new Uint16Array(count * block) : new Float32Array(count * block);
       const cached = prefix?.tensors.get(cacheName(layer, part));
       if (cached) for (let r = 0; r < count; r++) data.set(cached, r * block);
-      feeds[cacheName(layer, part)] = new ort.Tensor('float32', data, [count, shape.kvHeads, past, shape.headDim]);
+      feeds[cacheName(layer, part)] = new ort.Tensor(form.cacheType, data, [count, shape.kvHeads, past, shape.headDim]);
     }
   }
   return feeds;
 }
 
-/** The cache a one-row forward pass over a prefix left behind (its `present.*` outputs). */
+/** The cache a one-row forward pass over a prefix left behind (its `present.*` outputs, kept in their own type to be fed back). */
 export function prefixCacheFrom(outputs: ort.InferenceSession.ReturnType, shape: CacheShape, length: number): PrefixCache {
-  const tensors = new Map<string, Float32Array>();
+  const tensors = new Map<string, CacheValues>();
   for (let layer = 0; layer < shape.layers; layer++) {
     for (const part of ['key', 'value'] as const) {
       const present = outputs[presentName(layer, part)];
       if (!present) throw new Error(`the model has no ${presentName(layer, part)} output`);
-      tensors.set(cacheName(layer, part), outputAsFloat32(present));
+      if (present.type !== 'float32' && present.type !== 'float16') throw new Error(`${presentName(layer, part)} has type ${present.type}; expected float32 or float16`);
+      tensors.set(cacheName(layer, part), present.data as CacheValues);
     }
   }
   return { length, tensors };

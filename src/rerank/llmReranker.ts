@@ -130,7 +130,7 @@ export class LlmReranker {
       inputs: [...runner.inputNames, ...runner.decoderInputs],
       attention,
     };
-    return new LlmReranker(runner, new LlmPromptBuilder(encoder, format, maxLength), answer, config, encoder.padTokenId, { attention, positionIds }, info, {
+    return new LlmReranker(runner, new LlmPromptBuilder(encoder, format, maxLength), answer, config, encoder.padTokenId, { attention, positionIds, cacheType: runner.cacheType }, info, {
       batch,
       sharePrefix: options.sharePrefix ?? true,
       instruction: options.instruction,
