@@ -136,3 +136,22 @@ test('batches regroup for GroupQueryAttention: one row per pass after a prefix, 
   assert.deepEqual(regroupBatches(planned, lengths, rowGrouping('sequence-lengths', prefix)), [[0], [1], [2], [3], [4], [5]]);
   assert.throws(() => decoderFeeds([[1, 2], [3]], SHAPE, 0, null, { attention: 'sequence-lengths', positionIds: false, cacheType: 'float32' }), /one length/);
 });
+
+test('rotary outside attention (position_ids in, RotaryEmbedding ops): positions are fed continuing the prefix, scores equal the reference', async () => {
+  const outside = await ensureQwen3Model('qwen3-reranker-tiny-gqa-rotary', TINY_QWEN3, QWEN3_CACHE_ROOT, {
+    attention: 'group-query',
+    rotaryInAttention: false,
+    files: { 'model.onnx': 'fp32' },
+  });
+  assert.ok(graphOperators(join(outside, 'onnx', 'model.onnx')).has('com.microsoft:RotaryEmbedding'));
+  for (const sharePrefix of [true, false]) {
+    const reranker = await LlmReranker.load(outside, { threads: 1, sharePrefix });
+    try {
+      assert.equal(reranker.info.attention, 'sequence-lengths');
+      assert.ok(reranker.info.inputs.includes('position_ids'));
+      assertClose(await reranker.score(QUERY, DOCUMENTS), referenceScores(reranker, DOCUMENTS), 1e-4, `rotary outside, sharePrefix ${sharePrefix}`);
+    } finally {
+      await reranker.close();
+    }
+  }
+});

@@ -8,7 +8,9 @@
  *   out: logits [batch, sequence, vocab], present.{i}.key|value
  *
  * Attention is one com.microsoft.GroupQueryAttention per layer with do_rotary and cos/sin caches
- * [maxPositions, headDim / 2]; it reads no mask, only seqlens_k = ReduceSum(attention_mask) - 1
+ * [maxPositions, headDim / 2] (or, with `rotaryInAttention: false`, as the builder writes it for
+ * EPs whose GQA cannot rotate: a position_ids input and com.microsoft.RotaryEmbedding on q and k
+ * before a GQA without do_rotary); it reads no mask, only seqlens_k = ReduceSum(attention_mask) - 1
  * and total_sequence_length = attention_mask's width (both int32), computed in the graph as the
  * builder does. RMSNorms are SimplifiedLayerNormalization (the first and the q/k norms) and
  * com.microsoft.SkipSimplifiedLayerNormalization (residual add + norm, its 4th output the sum);
@@ -67,6 +69,13 @@ interface AttentionTables {
   totalSequenceLength: string;
   cos: string;
   sin: string;
+  /** Set where rotary runs outside attention (RotaryEmbedding reads the positions). */
+  positionIds?: string;
+}
+
+function rotaryEmbedding(g: GraphBuilder, x: string, tables: AttentionTables): string {
+  if (!tables.positionIds) return x;
+  return g.node('RotaryEmbedding', [x, tables.positionIds, tables.cos, tables.sin], { interleaved: attr.int(0) }, 1, MS)[0];
 }
 
 function attention(g: GraphBuilder, spec: Qwen3Spec, w: Qwen3LayerWeights, x: string, i: number, tables: AttentionTables, precision: Precision): string {
@@ -75,16 +84,26 @@ function attention(g: GraphBuilder, spec: Qwen3Spec, w: Qwen3LayerWeights, x: st
   const q = headNorm(g, matmul(g, x, `${p}.q_proj`, w.q, [h, heads * headDim], precision), `${p}.q_norm.layernorm.weight`, w.qNorm, spec, heads);
   const k = headNorm(g, matmul(g, x, `${p}.k_proj`, w.k, [h, kvHeads * headDim], precision), `${p}.k_norm.layernorm.weight`, w.kNorm, spec, kvHeads);
   const v = matmul(g, x, `${p}.v_proj`, w.v, [h, kvHeads * headDim], precision);
+  const inside = !tables.positionIds;
   const [context] = g.node(
     'GroupQueryAttention',
-    [q, k, v, `past_key_values.${i}.key`, `past_key_values.${i}.value`, tables.seqlensK, tables.totalSequenceLength, tables.cos, tables.sin],
+    [
+      rotaryEmbedding(g, q, tables),
+      rotaryEmbedding(g, k, tables),
+      v,
+      `past_key_values.${i}.key`,
+      `past_key_values.${i}.value`,
+      tables.seqlensK,
+      tables.totalSequenceLength,
+      ...(inside ? [tables.cos, tables.sin] : []),
+    ],
     {
       num_heads: attr.int(heads),
       kv_num_heads: attr.int(kvHeads),
       scale: attr.float(1 / Math.sqrt(headDim)),
       local_window_size: attr.int(-1),
       softcap: attr.float(0),
-      do_rotary: attr.int(1),
+      do_rotary: attr.int(inside ? 1 : 0),
       rotary_interleaved: attr.int(0),
     },
     [`/model/layers.${i}/attn/GroupQueryAttention/output_0`, `present.${i}.key`, `present.${i}.value`],
@@ -102,17 +121,18 @@ function maskLengths(g: GraphBuilder, attentionMask: string): Pick<AttentionTabl
 }
 
 /** The graph, built but not yet encoded. */
-export function buildQwen3GqaGraph(spec: Qwen3Spec, weights: Qwen3Weights, precision: Precision = 'fp32'): GraphBuilder {
+export function buildQwen3GqaGraph(spec: Qwen3Spec, weights: Qwen3Weights, precision: Precision = 'fp32', rotaryInAttention = true): GraphBuilder {
   const g = new GraphBuilder('main_graph');
   const inputIds = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = g.input('attention_mask', 'int64', [BATCH, TOTAL]);
+  const positionIds = rotaryInAttention ? undefined : g.input('position_ids', 'int64', [BATCH, SEQUENCE]);
   for (let i = 0; i < spec.layers; i++) {
     g.input(`past_key_values.${i}.key`, 'float32', [BATCH, spec.kvHeads, PAST, spec.headDim]);
     g.input(`past_key_values.${i}.value`, 'float32', [BATCH, spec.kvHeads, PAST, spec.headDim]);
   }
   const embed = g.initializer('model.embed_tokens.weight', { type: 'float32', dims: [spec.vocabSize, spec.hidden], data: weights.embed });
   const [cos, sin] = rotaryCaches(g, spec);
-  const tables: AttentionTables = { ...maskLengths(g, attentionMask), cos, sin };
+  const tables: AttentionTables = { ...maskLengths(g, attentionMask), cos, sin, positionIds };
   let residual = g.op('Gather', [embed, inputIds], { axis: attr.int(0) });
   let normed = simplifiedNorm(g, residual, 'model.layers.0.input_layernorm.weight', weights.layers[0].inputNorm, spec.rmsNormEps);
   let skip = '';

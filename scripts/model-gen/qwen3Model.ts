@@ -34,6 +34,8 @@ export const TINY_QWEN3: Qwen3Spec = {
 export interface Qwen3Export {
   /** `plain`: Optimum's layout (qwen3Graph.ts); `group-query`: onnxruntime-genai's builder form (qwen3GqaGraph.ts). */
   attention: 'plain' | 'group-query';
+  /** group-query only: false writes position_ids and RotaryEmbedding ops outside attention (the builder's form for EPs whose GQA cannot rotate). */
+  rotaryInAttention?: boolean;
   /**
    * Files under onnx/ and the precision of each one's weight matrices (int8: ONNX Runtime's
    * dynamic quantization pattern; q4: MatMulNBits; fp16: the whole graph in half precision, its
@@ -72,9 +74,9 @@ export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec, form: Qwe
   await writeFile(join(dir, 'tokenizer_config.json'), toJsonText(tokenizer.tokenizerConfig));
   await writeFile(join(dir, 'special_tokens_map.json'), toJsonText(tokenizer.specialTokensMap));
   const weights = generateQwen3Weights(spec);
-  const build = form.attention === 'plain' ? buildQwen3Graph : buildQwen3GqaGraph;
   for (const [file, precision] of Object.entries(form.files)) {
-    const graph = build(spec, weights, precision === 'fp16' ? 'fp32' : precision);
+    const matrices = precision === 'fp16' ? 'fp32' : precision;
+    const graph = form.attention === 'plain' ? buildQwen3Graph(spec, weights, matrices) : buildQwen3GqaGraph(spec, weights, matrices, form.rotaryInAttention ?? true);
     if (precision === 'fp16') graph.convertToFloat16('rotary');
     await writeGraph(join(dir, 'onnx', file), graph, spec);
   }
