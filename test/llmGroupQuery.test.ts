@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { after, before, test } from 'node:test';
-import tokenizers from 'tokenizers';
 import { ensureQwen3Model, QWEN3_CACHE_ROOT, TINY_QWEN3 } from '../scripts/model-gen/qwen3Model.js';
 import { generateQwen3Weights } from '../scripts/model-gen/qwen3Weights.js';
 import { decoderFeeds, regroupBatches, rowGrouping } from '../src/inference/decoderFeeds.js';
 import { graphOperators } from '../src/model/graphOperators.js';
 import { LlmReranker } from '../src/rerank/llmReranker.js';
 import { qwen3YesProbability } from './reference/qwen3Reference.js';
+import { assertClose, referenceScores as reference, withAndWithoutPrefix, yesNoIds } from './support/llmCheck.js';
 import { sampleTexts } from './support/sampleTexts.js';
 
 const weights = generateQwen3Weights(TINY_QWEN3);
@@ -30,10 +30,8 @@ let NO: number;
 
 before(async () => {
   dir = await ensureQwen3Model('qwen3-reranker-tiny-gqa', TINY_QWEN3, QWEN3_CACHE_ROOT, { attention: 'group-query', files: { 'model.onnx': 'fp32' } });
-  const rust = tokenizers.Tokenizer.fromFile(join(dir, 'tokenizer.json'));
-  [YES, NO] = await Promise.all(['yes', 'no'].map(async (word) => (await rust.encode(word, undefined, { addSpecialTokens: false })).getIds()[0]));
-  shared = await LlmReranker.load(dir, { threads: 1, maxBatchPairs: 4 });
-  unshared = await LlmReranker.load(dir, { threads: 1, maxBatchPairs: 4, sharePrefix: false });
+  [YES, NO] = await yesNoIds(dir);
+  ({ shared, unshared } = await withAndWithoutPrefix(dir));
 });
 
 after(async () => {
@@ -41,22 +39,7 @@ after(async () => {
   await unshared.close();
 });
 
-const referenceCache = new Map<string, number>();
-
-/** P(yes) of each prompt by the float64 reference, one unpadded sequence at a time (each prompt computed once). */
-function referenceScores(reranker: LlmReranker, documents: string[], instruction?: string): number[] {
-  return reranker.buildPrompts(QUERY, documents, { instruction }).map((p) => {
-    const ids = [...p.sharedIds, ...p.ownIds];
-    const key = ids.join(',');
-    if (!referenceCache.has(key)) referenceCache.set(key, qwen3YesProbability(weights, TINY_QWEN3, ids, YES, NO));
-    return referenceCache.get(key) as number;
-  });
-}
-
-function assertClose(actual: number[], expected: number[], tolerance: number, what: string): void {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= tolerance, `${what}[${i}]: ${value} vs ${expected[i]}`));
-}
+const referenceScores = (reranker: LlmReranker, documents: string[], instruction?: string) => reference(weights, [YES, NO], reranker, QUERY, documents, instruction);
 
 test('the generated graph is the builder form: GroupQueryAttention, no position_ids; detected from the graph', () => {
   const operators = graphOperators(join(dir, 'onnx', 'model.onnx'));

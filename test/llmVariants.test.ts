@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { after, before, test } from 'node:test';
-import tokenizers from 'tokenizers';
 import { float16Bits } from '../scripts/model-gen/onnxBuilder.js';
 import { Q4_BLOCK_SIZE, quantizeBlockwise4 } from '../scripts/model-gen/quantize.js';
 import { ensureQwen3Model, QWEN3_CACHE_ROOT, TINY_QWEN3, type Qwen3Export } from '../scripts/model-gen/qwen3Model.js';
@@ -16,6 +15,7 @@ import { generateQwen3Weights, type Qwen3Weights } from '../scripts/model-gen/qw
 import { selectModelFiles } from '../src/hub/fileSelection.js';
 import { LlmReranker } from '../src/rerank/llmReranker.js';
 import { qwen3LastHidden } from './reference/qwen3Reference.js';
+import { yesNoIds } from './support/llmCheck.js';
 import { sampleTexts } from './support/sampleTexts.js';
 
 const FORMS = ['plain', 'group-query'] as const;
@@ -38,8 +38,7 @@ before(async () => {
     fp32.set(attention, await reranker.score(QUERY, DOCUMENTS));
     await reranker.close();
   }
-  const rust = tokenizers.Tokenizer.fromFile(join(dirs.get('plain') as string, 'tokenizer.json'));
-  [YES, NO] = await Promise.all(['yes', 'no'].map(async (word) => (await rust.encode(word, undefined, { addSpecialTokens: false })).getIds()[0]));
+  [YES, NO] = await yesNoIds(dirs.get('plain') as string);
 });
 
 const open: LlmReranker[] = [];
