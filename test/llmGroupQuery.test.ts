@@ -4,6 +4,8 @@
 // without the shared prefix, alone and among documents of mixed lengths, cut and uncut; and why
 // such a graph cannot be left-padded.
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { after, before, test } from 'node:test';
@@ -15,6 +17,7 @@ import { LlmReranker } from '../src/rerank/llmReranker.js';
 import { qwen3YesProbability } from './reference/qwen3Reference.js';
 import { assertClose, referenceScores as reference, withAndWithoutPrefix, yesNoIds } from './support/llmCheck.js';
 import { sampleTexts } from './support/sampleTexts.js';
+import { testModel } from './support/testModels.js';
 
 const weights = generateQwen3Weights(TINY_QWEN3);
 const SHAPE = { layers: TINY_QWEN3.layers, kvHeads: TINY_QWEN3.kvHeads, headDim: TINY_QWEN3.headDim };
@@ -137,4 +140,17 @@ test('rotary outside attention (position_ids in, RotaryEmbedding ops): positions
       await reranker.close();
     }
   }
+});
+
+test('an export without the key/value cache inputs is refused at load with one line naming its inputs', async () => {
+  const bare = join(mkdtempSync(join(tmpdir(), 'crossrank-llm-')), 'qwen3-reranker-no-cache');
+  mkdirSync(join(bare, 'onnx'), { recursive: true });
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(dir, file), join(bare, file));
+  // An encoder graph: input_ids, attention_mask, token_type_ids, no past_key_values.
+  copyFileSync(join((await testModel('tiny-bert')).dir, 'onnx', 'model.onnx'), join(bare, 'onnx', 'model.onnx'));
+  await assert.rejects(LlmReranker.load(bare, { threads: 1 }), (error: Error) => {
+    assert.match(error.message, /needs a causal-LM export with attention_mask, position_ids .* this one has input_ids, attention_mask, token_type_ids$/);
+    assert.ok(!error.message.includes('\n'));
+    return true;
+  });
 });
