@@ -199,3 +199,11 @@ test('float16 conversion: nearest even, subnormals, and saturation where a mask 
   assert.equal(bits(65504), '7bff');
   assert.equal(bits(-3.4e38), 'fbff', 'float32 min becomes the most negative half, not -infinity');
 });
+
+test('on a worker thread (as the server runs) the fp16 cache crosses the thread and scores equal the in-thread ones', async () => {
+  for (const form of FORMS) {
+    const inThread = await (await load(form, { variant: 'fp16' })).score(QUERY, DOCUMENTS.slice(0, 4));
+    const onWorker = await (await load(form, { variant: 'fp16', worker: true })).score(QUERY, DOCUMENTS.slice(0, 4));
+    assert.deepEqual(onWorker, inThread, form);
+  }
+});
