@@ -58,7 +58,7 @@ export interface LlmRerankerInfo {
    * GroupQueryAttention, onnxruntime-genai's builder), found in the graph; it decides how batches
    * are padded (docs/llm-rerankers.md).
    */
-  attention: DecoderForm['attention'];
+  attention: 'masked' | 'sequence-lengths';
 }
 
 /** Each document's raw score (the yes logit, less the no logit where the format has one) and relevance (its sigmoid). */
