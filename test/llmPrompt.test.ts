@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import tokenizers from 'tokenizers';
+import { buildGemmaBpe } from '../scripts/model-gen/gemmaBpe.js';
 import { buildQwenBpe } from '../scripts/model-gen/qwenBpe.js';
 import { InputError } from '../src/errors.js';
 import { answerTokens, LlmPromptBuilder } from '../src/rerank/llmPrompt.js';
@@ -150,4 +151,31 @@ test('a user format is checked field by field', () => {
 test('a maxLength the fixed text does not fit in is refused with a message', () => {
   const builder = new LlmPromptBuilder(encoder, LLM_PROMPT_FORMATS['qwen3-reranker'], 40);
   assert.throws(() => builder.build('q', ['d']), /fixed text takes \d+ of the 40 tokens/);
+});
+
+test('bge-reranker-v2-gemma prompts equal FlagEmbedding get_inputs ids (Rust tokenizers) on a Gemma-layout tokenizer, for every sample text', async () => {
+  const gemma = buildGemmaBpe();
+  const gemmaDir = mkdtempSync(join(tmpdir(), 'crossrank-gemma-bpe-'));
+  writeFileSync(join(gemmaDir, 'tokenizer.json'), JSON.stringify(gemma.tokenizer));
+  const oracle = tokenizers.Tokenizer.fromFile(join(gemmaDir, 'tokenizer.json'));
+  const ids = async (text: string) => (await oracle.encode(text, undefined, { addSpecialTokens: false })).getIds();
+  const gemmaEncoder = PairEncoder.fromJson(gemma.tokenizer, gemma.tokenizerConfig);
+  const format = LLM_PROMPT_FORMATS['bge-reranker-v2-gemma'];
+  const builder = new LlmPromptBuilder(gemmaEncoder, format, 100_000);
+  // FlagEmbedding's LLM reranker: [bos] + ids("A: {query}") + ids("\n") + ids("B: {passage}") + ids("\n") + ids(prompt).
+  const bos = oracle.tokenToId('<bos>') as number;
+  const sep = await ids('\n');
+  const prompt = await ids("Given a query A and a passage B, determine whether the passage contains an answer to the query by providing a prediction of either 'Yes' or 'No'.");
+  assert.ok(sep.length === 1 && (await ids('Café 北京 🚀')).some((id) => id >= 7 && id < 7 + 256), 'newline is one piece; other characters fall back to bytes');
+  for (const query of QUERIES) {
+    const prompts = builder.build(query, sampleTexts());
+    for (const [i, doc] of sampleTexts().entries()) {
+      const expected = [bos, ...(await ids(`A: ${query}`)), ...sep, ...(await ids(`B: ${doc}`)), ...sep, ...prompt];
+      assert.deepEqual([...prompts[i].sharedIds, ...prompts[i].ownIds], expected, `query ${JSON.stringify(query)}, document ${i}`);
+    }
+  }
+  // FlagEmbedding: yes_loc = tokenizer('Yes', add_special_tokens=False)['input_ids'][0]; one token, no "▁" before it.
+  const yes = await ids('Yes');
+  assert.equal(yes.length, 1);
+  assert.deepEqual(answerTokens(gemmaEncoder, format), { yesId: yes[0], noId: undefined });
 });

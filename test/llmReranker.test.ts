@@ -6,14 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { after, before, test } from 'node:test';
-import tokenizers from 'tokenizers';
 import { ensureQwen3Model, TINY_QWEN3 } from '../scripts/model-gen/qwen3Model.js';
 import { generateQwen3Weights } from '../scripts/model-gen/qwen3Weights.js';
 import { decoderFeeds } from '../src/inference/decoderFeeds.js';
 import { answerLogitsGraph } from '../src/model/answerLogitsGraph.js';
 import { LlmReranker } from '../src/rerank/llmReranker.js';
 import { testModel } from './support/testModels.js';
-import { qwen3YesProbability } from './reference/qwen3Reference.js';
+import { assertClose, referenceScores as reference, withAndWithoutPrefix, yesNoIds } from './support/llmCheck.js';
 import { sampleTexts } from './support/sampleTexts.js';
 
 const weights = generateQwen3Weights(TINY_QWEN3);
@@ -28,10 +27,8 @@ const QUERY = 'What is the capital of China?';
 before(async () => {
   dir = await ensureQwen3Model('qwen3-reranker-tiny');
   // The answer ids as the Rust tokenizers binding gives them, not as the code under test does.
-  const rust = tokenizers.Tokenizer.fromFile(join(dir, 'tokenizer.json'));
-  [YES, NO] = await Promise.all(['yes', 'no'].map(async (word) => (await rust.encode(word, undefined, { addSpecialTokens: false })).getIds()[0]));
-  shared = await LlmReranker.load(dir, { threads: 1, maxBatchPairs: 4 });
-  unshared = await LlmReranker.load(dir, { threads: 1, maxBatchPairs: 4, sharePrefix: false });
+  [YES, NO] = await yesNoIds(dir);
+  ({ shared, unshared } = await withAndWithoutPrefix(dir));
 });
 
 after(async () => {
@@ -40,17 +37,11 @@ after(async () => {
 });
 
 /** P(yes) of each prompt by the float64 reference, one unpadded sequence at a time. */
-function referenceScores(reranker: LlmReranker, query: string, documents: string[], instruction?: string): number[] {
-  return reranker.buildPrompts(query, documents, { instruction }).map((p) => qwen3YesProbability(weights, TINY_QWEN3, [...p.sharedIds, ...p.ownIds], YES, NO));
-}
+const referenceScores = (reranker: LlmReranker, query: string, documents: string[], instruction?: string) => reference(weights, [YES, NO], reranker, query, documents, instruction);
 
 let YES: number;
 let NO: number;
 
-function assertClose(actual: number[], expected: number[], tolerance: number, what: string): void {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= tolerance, `${what}[${i}]: ${value} vs ${expected[i]}`));
-}
 
 test('the prompt format of a folder named like Qwen3-Reranker is found; the answer ids are yes/no', () => {
   assert.equal(shared.info.promptFormat, 'qwen3-reranker');

@@ -16,7 +16,7 @@ export const OPSET_VERSION = 17;
 /** IR version 8 is what opset 17 exporters write and what every ORT >= 1.10 reads. */
 export const IR_VERSION = 8;
 
-export type ElemType = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'float16' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool';
 
 /** TensorProto.DataType codes. */
 const ELEM_TYPE_CODE: Record<ElemType, number> = {
@@ -26,13 +26,15 @@ const ELEM_TYPE_CODE: Record<ElemType, number> = {
   int32: 6,
   int64: 7,
   bool: 9,
+  float16: 10,
 };
 
 export function elemTypeCode(type: ElemType): number {
   return ELEM_TYPE_CODE[type];
 }
 
-export type TensorValues = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+/** float16 tensors are given as their IEEE half bit patterns (Uint16Array). */
+export type TensorValues = Float32Array | Uint16Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
 
 export interface TensorData {
   type: Exclude<ElemType, 'bool'>;
@@ -73,6 +75,29 @@ function toAttributeProto(name: string, value: AttrValue): OnnxTypes.IAttributeP
   }
 }
 
+/** IEEE half-precision bits of a number: round to nearest even; beyond ±65504 saturated (not infinity). */
+export function float16Bits(value: number): number {
+  if (Number.isNaN(value)) return 0x7e00;
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  if (magnitude >= 65504) return sign | 0x7bff;
+  const roundEven = (x: number) => {
+    const floor = Math.floor(x);
+    const rest = x - floor;
+    return rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+  };
+  if (magnitude < 2 ** -14) return sign | roundEven(magnitude / 2 ** -24); // subnormal (the largest rounds into the first normal)
+  let exponent = Math.floor(Math.log2(magnitude));
+  if (2 ** exponent > magnitude) exponent--;
+  let mantissa = roundEven((magnitude / 2 ** exponent - 1) * 1024);
+  if (mantissa === 1024) {
+    mantissa = 0;
+    exponent++;
+  }
+  if (exponent > 15) return sign | 0x7bff;
+  return sign | ((exponent + 15) << 10) | mantissa;
+}
+
 function expectedLength(dims: number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
@@ -102,6 +127,8 @@ export class GraphBuilder {
   private readonly outputs: OnnxTypes.IValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
   private readonly opCounters = new Map<string, number>();
+  /** Operator domains other than ONNX's own that nodes use (e.g. com.microsoft), each imported at version 1. */
+  private readonly domains = new Set<string>();
   private scopeStack: string[] = [];
 
   constructor(private readonly graphName: string) {}
@@ -183,17 +210,20 @@ export class GraphBuilder {
 
   /**
    * Adds a node and returns its output names: `outputs` is either how many outputs to
-   * name automatically or the explicit names (e.g. the graph output 'logits').
+   * name automatically or the explicit names (e.g. the graph output 'logits'; '' for an
+   * optional output left out). `domain` is an operator set such as ONNX Runtime's com.microsoft.
    */
-  node(opType: string, inputs: string[], attributes: Attributes = {}, outputs: number | string[] = 1): string[] {
+  node(opType: string, inputs: string[], attributes: Attributes = {}, outputs: number | string[] = 1, domain = ''): string[] {
     const name = this.nodeName(opType);
     const outputNames =
       typeof outputs === 'number'
         ? Array.from({ length: outputs }, (_, i) => this.claim(`${name}_output_${i}`))
-        : outputs.map((o) => this.claim(o));
+        : outputs.map((o) => (o === '' ? o : this.claim(o)));
+    if (domain !== '') this.domains.add(domain);
     this.nodes.push({
       name,
       opType,
+      domain: domain === '' ? undefined : domain,
       input: inputs,
       output: outputNames,
       attribute: Object.entries(attributes).map(([key, value]) => toAttributeProto(key, value)),
@@ -207,13 +237,54 @@ export class GraphBuilder {
     return out;
   }
 
+  /**
+   * Makes the graph what an fp16 export is: float32 initializers, graph inputs and outputs and
+   * Cast targets become float16 (values rounded to nearest, magnitudes past 65504 saturated, as a
+   * "most negative" mask value must stay finite), except in the scope `float32Scope`, which keeps
+   * computing in float32 (transformers forces it for the rotary tables) and whose float results
+   * are cast to float16 where the rest of the graph reads them.
+   */
+  convertToFloat16(float32Scope?: string): void {
+    const FLOAT = ELEM_TYPE_CODE.float32;
+    const HALF = ELEM_TYPE_CODE.float16;
+    const inScope = (name: string | null | undefined) => float32Scope !== undefined && (name ?? '').startsWith(`/${float32Scope}/`);
+    for (const tensor of this.initializers) {
+      if (tensor.dataType !== FLOAT || inScope(tensor.name)) continue;
+      const raw = tensor.rawData as Uint8Array;
+      const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      tensor.rawData = rawBytes(Uint16Array.from(values, float16Bits));
+      tensor.dataType = HALF;
+    }
+    for (const info of [...this.inputs, ...this.outputs]) {
+      if (info.type?.tensorType?.elemType === FLOAT) info.type.tensorType.elemType = HALF;
+    }
+    const castTarget = (node: OnnxTypes.INodeProto) => (node.opType === 'Cast' ? node.attribute?.find((a) => a.name === 'to') : undefined);
+    const scoped = new Set(this.nodes.filter((node) => inScope(node.name)).flatMap((node) => node.output ?? []));
+    const converted: OnnxTypes.INodeProto[] = [];
+    for (const node of this.nodes) {
+      if (inScope(node.name)) {
+        converted.push(node);
+        for (const output of node.output ?? []) {
+          const readOutside = this.nodes.some((other) => !inScope(other.name) && (other.input ?? []).includes(output));
+          if (readOutside) converted.push({ name: this.claim(`${output}/to_float16`), opType: 'Cast', input: [output], output: [this.claim(`${output}_float16`)], attribute: [toAttributeProto('to', attr.int(HALF))] });
+        }
+        continue;
+      }
+      const target = castTarget(node);
+      if (target && Number(target.i) === FLOAT) target.i = HALF;
+      node.input = (node.input ?? []).map((input) => (scoped.has(input) ? `${input}_float16` : input));
+      converted.push(node);
+    }
+    this.nodes.splice(0, this.nodes.length, ...converted);
+  }
+
   toModelProto(docString = ''): OnnxTypes.IModelProto {
     return {
       irVersion: IR_VERSION,
       producerName: 'crossrank-model-gen',
       producerVersion: '1',
       docString,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: {
         name: this.graphName,
         node: this.nodes,

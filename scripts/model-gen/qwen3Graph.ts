@@ -13,12 +13,13 @@
  */
 import { FLOAT32_MIN } from './bertGraph.js';
 import { attr, elemTypeCode, GraphBuilder } from './onnxBuilder.js';
+import { matmulWeight, type Precision } from './quantize.js';
 import type { Qwen3LayerWeights, Qwen3Spec, Qwen3Weights } from './qwen3Weights.js';
 
-const BATCH = 'batch_size';
-const SEQUENCE = 'sequence_length';
-const PAST = 'past_sequence_length';
-const TOTAL = 'total_sequence_length';
+export const BATCH = 'batch_size';
+export const SEQUENCE = 'sequence_length';
+export const PAST = 'past_sequence_length';
+export const TOTAL = 'total_sequence_length';
 
 function rmsNorm(g: GraphBuilder, x: string, name: string, weight: Float32Array, eps: number): string {
   const w = g.initializer(`${name}.weight`, { type: 'float32', dims: [weight.length], data: weight });
@@ -28,9 +29,9 @@ function rmsNorm(g: GraphBuilder, x: string, name: string, weight: Float32Array,
   return g.op('Mul', [w, g.op('Div', [x, rms])]);
 }
 
-function matmul(g: GraphBuilder, x: string, name: string, weight: Float32Array, dims: [number, number]): string {
-  const w = g.initializer(`${name}.weight`, { type: 'float32', dims, data: weight });
-  return g.op('MatMul', [x, w]);
+/** x times a weight matrix [in, out], in fp32 or in the dynamic int8 pattern ONNX Runtime's quantizer writes. */
+export function matmul(g: GraphBuilder, x: string, name: string, weight: Float32Array, dims: [number, number], precision: Precision = 'fp32', output?: string): string {
+  return matmulWeight(g, x, `${name}.weight`, weight, dims, precision, output);
 }
 
 /** transformers' rotate_half: [-x2, x1] for x = [x1, x2] split at headDim / 2. */
@@ -74,14 +75,15 @@ function attention(
   x: string,
   i: number,
   tables: { cos: string; sin: string; bias: string },
+  precision: Precision,
 ): string {
   const { hidden: h, heads, kvHeads, headDim } = spec;
   const p = `model.layers.${i}.self_attn`;
   const headsOf = (t: string, n: number) => g.op('Reshape', [t, g.constInt64([0, 0, n, headDim])]);
   const toHeadsFirst = (t: string) => g.op('Transpose', [t], { perm: attr.ints([0, 2, 1, 3]) });
-  let q = toHeadsFirst(rmsNorm(g, headsOf(matmul(g, x, `${p}.q_proj`, w.q, [h, heads * headDim]), heads), `${p}.q_norm`, w.qNorm, spec.rmsNormEps));
-  let k = toHeadsFirst(rmsNorm(g, headsOf(matmul(g, x, `${p}.k_proj`, w.k, [h, kvHeads * headDim]), kvHeads), `${p}.k_norm`, w.kNorm, spec.rmsNormEps));
-  const v = toHeadsFirst(headsOf(matmul(g, x, `${p}.v_proj`, w.v, [h, kvHeads * headDim]), kvHeads));
+  let q = toHeadsFirst(rmsNorm(g, headsOf(matmul(g, x, `${p}.q_proj`, w.q, [h, heads * headDim], precision), heads), `${p}.q_norm`, w.qNorm, spec.rmsNormEps));
+  let k = toHeadsFirst(rmsNorm(g, headsOf(matmul(g, x, `${p}.k_proj`, w.k, [h, kvHeads * headDim], precision), kvHeads), `${p}.k_norm`, w.kNorm, spec.rmsNormEps));
+  const v = toHeadsFirst(headsOf(matmul(g, x, `${p}.v_proj`, w.v, [h, kvHeads * headDim], precision), kvHeads));
   q = applyRotary(g, q, tables.cos, tables.sin, headDim);
   k = applyRotary(g, k, tables.cos, tables.sin, headDim);
   const keys = g.op('Concat', [`past_key_values.${i}.key`, k], { axis: attr.int(2) }, `present.${i}.key`);
@@ -93,19 +95,19 @@ function attention(
   const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, keyT]), g.constFloat(1 / Math.sqrt(headDim))]), tables.bias]);
   const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: attr.int(-1) }), repeat(values)]);
   const merged = g.op('Reshape', [toHeadsFirst(context), g.constInt64([0, 0, heads * headDim])]);
-  return matmul(g, merged, `${p}.o_proj`, w.o, [heads * headDim, h]);
+  return matmul(g, merged, `${p}.o_proj`, w.o, [heads * headDim, h], precision);
 }
 
-function mlp(g: GraphBuilder, spec: Qwen3Spec, w: Qwen3LayerWeights, x: string, i: number): string {
+export function mlp(g: GraphBuilder, spec: Qwen3Spec, w: Qwen3LayerWeights, x: string, i: number, precision: Precision = 'fp32'): string {
   const p = `model.layers.${i}.mlp`;
-  const gate = matmul(g, x, `${p}.gate_proj`, w.gate, [spec.hidden, spec.intermediate]);
+  const gate = matmul(g, x, `${p}.gate_proj`, w.gate, [spec.hidden, spec.intermediate], precision);
   const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
-  const up = matmul(g, x, `${p}.up_proj`, w.up, [spec.hidden, spec.intermediate]);
-  return matmul(g, g.op('Mul', [silu, up]), `${p}.down_proj`, w.down, [spec.intermediate, spec.hidden]);
+  const up = matmul(g, x, `${p}.up_proj`, w.up, [spec.hidden, spec.intermediate], precision);
+  return matmul(g, g.op('Mul', [silu, up]), `${p}.down_proj`, w.down, [spec.intermediate, spec.hidden], precision);
 }
 
 /** The graph, built but not yet encoded: the caller picks one file or external weights. */
-export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights): GraphBuilder {
+export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights, precision: Precision = 'fp32'): GraphBuilder {
   const g = new GraphBuilder('main_graph');
   const inputIds = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = g.input('attention_mask', 'int64', [BATCH, TOTAL]);
@@ -116,14 +118,15 @@ export function buildQwen3Graph(spec: Qwen3Spec, weights: Qwen3Weights): GraphBu
   }
   const embed = g.initializer('model.embed_tokens.weight', { type: 'float32', dims: [spec.vocabSize, spec.hidden], data: weights.embed });
   let hidden = g.op('Gather', [embed, inputIds], { axis: attr.int(0) });
-  const [cos, sin] = rotaryTables(g, spec, positionIds);
+  // In its own scope: an fp16 export keeps computing these in float32 (convertToFloat16).
+  const [cos, sin] = g.scoped('rotary', () => rotaryTables(g, spec, positionIds));
   const tables = { cos, sin, bias: attentionBias(g, inputIds, attentionMask) };
   weights.layers.forEach((w, i) => {
     g.scoped(`model/layers.${i}`, () => {
       const normed = rmsNorm(g, hidden, `model.layers.${i}.input_layernorm`, w.inputNorm, spec.rmsNormEps);
-      hidden = g.op('Add', [hidden, attention(g, spec, w, normed, i, tables)]);
+      hidden = g.op('Add', [hidden, attention(g, spec, w, normed, i, tables, precision)]);
       const normed2 = rmsNorm(g, hidden, `model.layers.${i}.post_attention_layernorm`, w.postNorm, spec.rmsNormEps);
-      hidden = g.op('Add', [hidden, mlp(g, spec, w, normed2, i)]);
+      hidden = g.op('Add', [hidden, mlp(g, spec, w, normed2, i, precision)]);
     });
   });
   const final = rmsNorm(g, hidden, 'model.norm', weights.finalNorm, spec.rmsNormEps);

@@ -5,8 +5,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GraphBuilder } from './onnxBuilder.js';
+import type { Precision } from './quantize.js';
+import { buildQwen3GqaGraph } from './qwen3GqaGraph.js';
 import { buildQwen3Graph, QWEN3_DOC } from './qwen3Graph.js';
 import { generateQwen3Weights, type Qwen3Spec } from './qwen3Weights.js';
 import { buildQwenBpe, QWEN_BPE_VOCAB_SIZE } from './qwenBpe.js';
@@ -27,7 +30,23 @@ export const TINY_QWEN3: Qwen3Spec = {
   seed: 3003,
 };
 
-export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec): Promise<void> {
+/** Which graph is written, and in which files and precisions. */
+export interface Qwen3Export {
+  /** `plain`: Optimum's layout (qwen3Graph.ts); `group-query`: onnxruntime-genai's builder form (qwen3GqaGraph.ts). */
+  attention: 'plain' | 'group-query';
+  /** group-query only: false writes position_ids and RotaryEmbedding ops outside attention (the builder's form for EPs whose GQA cannot rotate). */
+  rotaryInAttention?: boolean;
+  /**
+   * Files under onnx/ and the precision of each one's weight matrices (int8: ONNX Runtime's
+   * dynamic quantization pattern; q4: MatMulNBits; fp16: the whole graph in half precision, its
+   * key/value cache and logits included, as Optimum's fp16 exports).
+   */
+  files: Record<string, Precision | 'fp16'>;
+}
+
+export const PLAIN_FP32: Qwen3Export = { attention: 'plain', files: { 'model.onnx': 'fp32' } };
+
+export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec, form: Qwen3Export = PLAIN_FP32): Promise<void> {
   await mkdir(join(dir, 'onnx'), { recursive: true });
   const tokenizer = buildQwenBpe();
   const config = {
@@ -54,16 +73,25 @@ export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec): Promise<
   await writeFile(join(dir, 'tokenizer.json'), toJsonText(tokenizer.tokenizer));
   await writeFile(join(dir, 'tokenizer_config.json'), toJsonText(tokenizer.tokenizerConfig));
   await writeFile(join(dir, 'special_tokens_map.json'), toJsonText(tokenizer.specialTokensMap));
-  const graph = buildQwen3Graph(spec, generateQwen3Weights(spec));
+  const weights = generateQwen3Weights(spec);
+  for (const [file, precision] of Object.entries(form.files)) {
+    const matrices = precision === 'fp16' ? 'fp32' : precision;
+    const graph = form.attention === 'plain' ? buildQwen3Graph(spec, weights, matrices) : buildQwen3GqaGraph(spec, weights, matrices, form.rotaryInAttention ?? true);
+    if (precision === 'fp16') graph.convertToFloat16('rotary');
+    await writeGraph(join(dir, 'onnx', file), graph, spec);
+  }
+}
+
+async function writeGraph(path: string, graph: GraphBuilder, spec: Qwen3Spec): Promise<void> {
   if (qwen3WeightBytes(spec) < EXTERNAL_DATA_FROM) {
-    await writeFile(join(dir, 'onnx', 'model.onnx'), graph.encode(QWEN3_DOC));
+    await writeFile(path, graph.encode(QWEN3_DOC));
     return;
   }
   // Past protobuf's 2 GB limit a model must keep its weights outside the graph, as Optimum's
   // exports of Qwen3-Reranker-0.6B do (model.onnx + model.onnx_data).
-  const { model, data } = graph.encodeWithExternalData('model.onnx_data', QWEN3_DOC);
-  await writeFile(join(dir, 'onnx', 'model.onnx'), model);
-  const file = await open(join(dir, 'onnx', 'model.onnx_data'), 'w');
+  const { model, data } = graph.encodeWithExternalData(`${basename(path)}_data`, QWEN3_DOC);
+  await writeFile(path, model);
+  const file = await open(`${path}_data`, 'w');
   try {
     for (const chunk of data) await file.write(chunk);
   } finally {
@@ -84,20 +112,20 @@ const GENERATOR_DIR = fileURLToPath(new URL('./', import.meta.url));
 export const QWEN3_CACHE_ROOT = fileURLToPath(new URL('../../test/.cache/models', import.meta.url));
 const KEY_FILE = '.crossrank-cache-key';
 
-async function generatorKey(name: string, spec: Qwen3Spec): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify({ name, spec }));
+async function generatorKey(name: string, spec: Qwen3Spec, form: Qwen3Export): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify({ name, spec, form }));
   for (const file of (await readdir(GENERATOR_DIR)).sort()) hash.update(file).update(await readFile(join(GENERATOR_DIR, file)));
   return hash.digest('hex');
 }
 
 /** The directory of a generated Qwen3 model named `name` (e.g. `qwen3-reranker-tiny`), written if missing or stale. */
-export async function ensureQwen3Model(name: string, spec: Qwen3Spec = TINY_QWEN3, cacheRoot = QWEN3_CACHE_ROOT): Promise<string> {
-  const key = await generatorKey(name, spec);
+export async function ensureQwen3Model(name: string, spec: Qwen3Spec = TINY_QWEN3, cacheRoot = QWEN3_CACHE_ROOT, form: Qwen3Export = PLAIN_FP32): Promise<string> {
+  const key = await generatorKey(name, spec, form);
   const target = join(cacheRoot, name);
   const current = await readFile(join(target, KEY_FILE), 'utf8').catch(() => null);
   if (current?.trim() === key) return target;
   const temp = join(cacheRoot, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await writeQwen3ModelDir(temp, spec);
+  await writeQwen3ModelDir(temp, spec, form);
   await writeFile(join(temp, KEY_FILE), `${key}\n`);
   await rm(target, { recursive: true, force: true });
   try {

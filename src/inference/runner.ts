@@ -58,6 +58,11 @@ export class ModelRunner {
     return this.model.decoderInputs;
   }
 
+  /** The element type of a causal LM's key/value cache (float16 in fp16 exports). */
+  get cacheType(): 'float32' | 'float16' {
+    return this.model.cacheType;
+  }
+
   /** The output a one-output reader takes: `logits` where the graph has it, else its first. */
   get outputName(): string {
     return this.model.outputName;

@@ -16,3 +16,5 @@ export { STARTER_MODEL_DIR, STARTER_MODEL_ID } from './starterModel.js';
 
 /** @internal */
 export { answerLogitsWeights } from './answerLogitsGraph.js';
+/** @internal */
+export { graphOperators } from './graphOperators.js';

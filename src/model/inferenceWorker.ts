@@ -14,7 +14,7 @@ const start = workerData as WorkerStart;
 
 try {
   const model = await openOnnxModel(start.weightsPath, start.options);
-  post({ kind: 'opened', inputs: [...model.inputs.entries()], outputName: model.outputName, decoderInputs: model.decoderInputs });
+  post({ kind: 'opened', inputs: [...model.inputs.entries()], outputName: model.outputName, decoderInputs: model.decoderInputs, cacheType: model.cacheType });
   port.on('message', (message: ToWorker) => void handle(model, message));
 } catch (error) {
   post({ kind: 'failed', name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) });

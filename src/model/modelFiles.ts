@@ -2,10 +2,10 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFormatError } from '../errors.js';
 
-/** Which ONNX export of the weights to run. */
-export type ModelVariant = 'fp32' | 'quantized' | 'fp16';
+/** Which ONNX export of the weights to run: q4 is 4-bit MatMulNBits (onnx-community's model_q4.onnx), only when asked for. */
+export type ModelVariant = 'fp32' | 'quantized' | 'fp16' | 'q4';
 
-export const MODEL_VARIANTS: readonly ModelVariant[] = ['fp32', 'quantized', 'fp16'];
+export const MODEL_VARIANTS: readonly ModelVariant[] = ['fp32', 'quantized', 'fp16', 'q4'];
 
 /**
  * Where each variant's weights live in the Hugging Face layout, most usual first: Xenova /
@@ -16,6 +16,7 @@ export const WEIGHT_FILES: Record<ModelVariant, readonly string[]> = {
   fp32: ['onnx/model.onnx', 'model.onnx', 'vespa_colbert.onnx'],
   quantized: ['onnx/model_quantized.onnx', 'onnx/model_int8.onnx', 'onnx/model_uint8.onnx', 'model_quantized.onnx'],
   fp16: ['onnx/model_fp16.onnx', 'model_fp16.onnx'],
+  q4: ['onnx/model_q4.onnx', 'model_q4.onnx'],
 };
 
 /** The files that define a model's text encoding; a directory without them is not a model. */

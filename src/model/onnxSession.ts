@@ -39,7 +39,12 @@ export interface OnnxModel {
    * `past_key_values.{i}.key|value` (Optimum's with-past layout); empty for an encoder.
    */
   decoderInputs: string[];
+  /** The element type of a causal LM's key/value cache inputs (float16 in fp16 exports); float32 where there are none. */
+  cacheType: CacheType;
 }
+
+/** @internal */
+export type CacheType = 'float32' | 'float16';
 
 const KNOWN_INPUTS: readonly string[] = ['input_ids', 'attention_mask', 'token_type_ids'];
 const DECODER_INPUT = /^(position_ids|past_key_values\.\d+\.(key|value))$/;
@@ -82,5 +87,7 @@ export async function openOnnxModel(weightsPath: string, options: SessionOptions
     throw new ModelFormatError(`${weightsPath}: the model has no input_ids input`);
   }
   const outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
-  return { session, inputs, outputName, decoderInputs };
+  const cache = session.inputMetadata.find((meta) => meta.name.startsWith('past_key_values.'));
+  const cacheType: CacheType = cache?.isTensor && cache.type === 'float16' ? 'float16' : 'float32';
+  return { session, inputs, outputName, decoderInputs, cacheType };
 }

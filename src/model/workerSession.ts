@@ -39,7 +39,7 @@ export async function openOnnxModelInWorker(weightsPath: string, options: Sessio
       else reject(new Error(`inference worker sent ${message.kind} before it opened the model`));
     });
   });
-  return { session: new WorkerSession(worker), inputs: new Map(opened.inputs), outputName: opened.outputName, decoderInputs: opened.decoderInputs };
+  return { session: new WorkerSession(worker), inputs: new Map(opened.inputs), outputName: opened.outputName, decoderInputs: opened.decoderInputs, cacheType: opened.cacheType };
 }
 
 class WorkerSession implements ModelSession {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { IdTensorType, ModelInputName, SessionOptions } from './onnxSession.js';
+import type { CacheType, IdTensorType, ModelInputName, SessionOptions } from './onnxSession.js';
 
 /** A tensor as it crosses a thread boundary (structured clone keeps typed arrays). */
 export interface WireTensor {
@@ -16,7 +16,7 @@ export interface WorkerStart {
 export type ToWorker = { kind: 'run'; id: number; feeds: Record<string, WireTensor> } | { kind: 'release' };
 
 export type FromWorker =
-  | { kind: 'opened'; inputs: Array<[ModelInputName, IdTensorType]>; outputName: string; decoderInputs: string[] }
+  | { kind: 'opened'; inputs: Array<[ModelInputName, IdTensorType]>; outputName: string; decoderInputs: string[]; cacheType: CacheType }
   | { kind: 'failed'; name: string; message: string }
   | { kind: 'result'; id: number; outputs: Record<string, WireTensor> }
   | { kind: 'error'; id: number; message: string }

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import { InputError, ModelFormatError, positiveIntegerOption } from '../errors.js';
 import { batchLimits, planBatches, type BatchLimits } from '../inference/batching.js';
-import { decoderFeeds, lastPositionLogits, prefixCacheFrom, type CacheShape, type PrefixCache } from '../inference/decoderFeeds.js';
+import { decoderFeeds, lastPositionLogits, prefixCacheFrom, regroupBatches, rowGrouping, type CacheShape, type DecoderForm, type PrefixCache } from '../inference/decoderFeeds.js';
 import { locateModel, ModelRunner } from '../inference/runner.js';
 import type { RunnerOptions } from '../inference/runnerOptions.js';
-import { answerLogitsWeights, parseDecoderConfig, readJsonObject, type ModelVariant } from '../model/index.js';
+import { answerLogitsWeights, graphOperators, parseDecoderConfig, readJsonObject, type ModelVariant } from '../model/index.js';
 import { PairEncoder } from '../tokenize/pairEncoder.js';
 import { sigmoid } from './activation.js';
 import type { RerankOptions, RerankResult } from './crossEncoder.js';
@@ -53,6 +53,12 @@ export interface LlmRerankerInfo {
   running: string;
   outputCut: boolean;
   inputs: string[];
+  /**
+   * How the export attends: `masked` (plain ops, Optimum) or `sequence-lengths` (ONNX Runtime's
+   * GroupQueryAttention, onnxruntime-genai's builder), found in the graph; it decides how batches
+   * are padded (docs/llm-rerankers.md).
+   */
+  attention: 'masked' | 'sequence-lengths';
 }
 
 /** Each document's raw score (the yes logit, less the no logit where the format has one) and relevance (its sigmoid). */
@@ -79,6 +85,7 @@ export class LlmReranker {
     private readonly answer: AnswerTokens,
     private readonly shape: CacheShape,
     private readonly padId: number,
+    private readonly form: DecoderForm,
     readonly info: LlmRerankerInfo,
     private readonly settings: { batch: BatchLimits; sharePrefix: boolean; instruction?: string },
   ) {}
@@ -102,10 +109,13 @@ export class LlmReranker {
     const answer: AnswerTokens = cutWeights ? { yesId: 0, noId: vocabularyAnswer.noId === undefined ? undefined : 1 } : vocabularyAnswer;
     const runner = await ModelRunner.open(cutWeights ? { ...located, files: { ...files, weights: cutWeights } } : located, options);
     const cacheInputs = runner.decoderInputs.filter((name) => name.startsWith('past_key_values.'));
-    if (!runner.decoderInputs.includes('position_ids') || cacheInputs.length !== 2 * config.layers) {
+    const positionIds = runner.decoderInputs.includes('position_ids');
+    // GroupQueryAttention reads each row's length, not the mask: batches are padded differently (DecoderAttention).
+    const attention = graphOperators(files.weights).has('com.microsoft:GroupQueryAttention') ? 'sequence-lengths' : 'masked';
+    if ((attention === 'masked' && !positionIds) || !runner.inputNames.includes('attention_mask') || cacheInputs.length !== 2 * config.layers) {
       await runner.close();
       throw new ModelFormatError(
-        `${files.weights}: an LLM reranker needs a causal-LM export with position_ids and past_key_values.{0..${config.layers - 1}}.key|value inputs (Optimum "text-generation-with-past"); this one has ${runner.inputNames.concat(runner.decoderInputs).join(', ')}`,
+        `${files.weights}: an LLM reranker needs a causal-LM export with attention_mask, position_ids (unless attention is GroupQueryAttention) and past_key_values.{0..${config.layers - 1}}.key|value inputs (Optimum "text-generation-with-past" or onnxruntime-genai's builder); this one has ${runner.inputNames.concat(runner.decoderInputs).join(', ')}`,
       );
     }
     const info: LlmRerankerInfo = {
@@ -118,8 +128,9 @@ export class LlmReranker {
       running: cutWeights ?? files.weights,
       outputCut: cutWeights !== null,
       inputs: [...runner.inputNames, ...runner.decoderInputs],
+      attention,
     };
-    return new LlmReranker(runner, new LlmPromptBuilder(encoder, format, maxLength), answer, config, encoder.padTokenId, info, {
+    return new LlmReranker(runner, new LlmPromptBuilder(encoder, format, maxLength), answer, config, encoder.padTokenId, { attention, positionIds, cacheType: runner.cacheType }, info, {
       batch,
       sharePrefix: options.sharePrefix ?? true,
       instruction: options.instruction,
@@ -153,10 +164,11 @@ export class LlmReranker {
     if (prompts.length === 0 || !prompts.some((_, i) => live(i))) return raw;
     const prefix = this.settings.sharePrefix ? await this.runPrefix(prompts[0].sharedIds) : null;
     const rows = prompts.map((p) => (prefix ? p.ownIds : [...p.sharedIds, ...p.ownIds]));
-    for (const planned of planBatches(rows.map((r) => r.length), this.settings.batch)) {
+    const lengths = rows.map((r) => r.length);
+    for (const planned of regroupBatches(planBatches(lengths, this.settings.batch), lengths, rowGrouping(this.form.attention, prefix))) {
       const batch = planned.filter(live);
       if (batch.length === 0) continue;
-      const outputs = await this.runner.run(decoderFeeds(batch.map((i) => rows[i]), this.shape, this.padId, prefix));
+      const outputs = await this.runner.run(decoderFeeds(batch.map((i) => rows[i]), this.shape, this.padId, prefix, this.form));
       lastPositionLogits(outputs[this.runner.outputName], this.answerIds()).forEach(([yes, no], row) => {
         raw[batch[row]] = no === undefined ? yes : yes - no;
       });
@@ -195,7 +207,7 @@ export class LlmReranker {
 
   private async runPrefix(ids: readonly number[]): Promise<PrefixCache | null> {
     if (ids.length === 0) return null;
-    const outputs = await this.runner.run(decoderFeeds([ids], this.shape, this.padId, null));
+    const outputs = await this.runner.run(decoderFeeds([ids], this.shape, this.padId, null, this.form));
     return prefixCacheFrom(outputs, this.shape, ids.length);
   }
 }
