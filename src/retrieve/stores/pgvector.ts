@@ -28,6 +28,8 @@ import {
  */
 export class PgvectorStore implements DocumentStore {
   readonly kind = 'pgvector' as const;
+  /** The connection of the transaction `atomically` holds open, while it does. */
+  private run: pg.PoolClient | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -104,6 +106,8 @@ export class PgvectorStore implements DocumentStore {
     const latest = new Map(records.map((record) => [record.document.id, record]));
     const rows = [...latest.values()];
     for (const { document, vector, tokenVectors } of rows) {
+      const nul = (['id', 'title', 'text'] as const).find((field) => document[field]?.includes('\u0000'));
+      if (nul) throw new InputError(`document ${document.id.replaceAll('\u0000', '\\u0000')}: its ${nul} holds the character U+0000, which PostgreSQL text cannot store`);
       if (hasVectors !== (vector !== undefined)) {
         throw new InputError(`document ${document.id}: ${hasVectors ? 'the index has vectors but the document has none' : 'the index has no vectors'}`);
       }
@@ -232,8 +236,38 @@ export class PgvectorStore implements DocumentStore {
     await this.pool.end();
   }
 
-  /** Runs `work` in one transaction on one connection; any error rolls it back. */
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    if (this.run) throw new Error('PgvectorStore.atomically does not nest');
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      this.run = client;
+      const result = await work();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (error instanceof CrossrankError) throw error;
+      throw new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
+    } finally {
+      this.run = null;
+      client.release();
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection; any error rolls it back. Inside `atomically`
+   * it runs in that transaction instead (an error then aborts it all).
+   */
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.run) {
+      try {
+        return await work(this.run);
+      } catch (error) {
+        if (error instanceof CrossrankError) throw error;
+        throw new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
+      }
+    }
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
