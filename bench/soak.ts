@@ -295,6 +295,13 @@ async function heapUsedMb(url: string): Promise<number> {
   return Math.round(Number(/\nnodejs_heap_size_used_bytes (\S+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20);
 }
 
+/** CPU seconds a process (all its threads), or one of its threads, has used so far: utime + stime of /proc. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+}
+
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
@@ -342,12 +349,22 @@ async function main(): Promise<void> {
     if (!warmUp) probe.phase = '8 x 2 MB';
     const hugeMs = await hugeDocuments(server.url, statuses);
 
-    const perLevel: Array<{ clients: number; ok: number; refused: number; seconds: number; logKBs: number }> = [];
+    const perLevel: Array<{ clients: number; ok: number; refused: number; seconds: number; logKBs: number; serverCpu: number; mainCpu: number; loadCpu: number }> = [];
     for (const clients of clientLevels) {
       if (!warmUp) probe.phase = `${clients} clients`;
       const logBefore = server.logBytes();
+      // CPU seconds of the server (all threads; its event loop alone) and of this process (the load generator, the probe)
+      const cpuBefore = { server: cpuSeconds(pid), main: cpuSeconds(pid, pid), load: process.cpuUsage() };
       const result = await clientLoad(server.url, clients, phaseMs, loadBody, statuses);
-      perLevel.push({ clients, ...result, logKBs: (server.logBytes() - logBefore) / 1024 / result.seconds });
+      const load = process.cpuUsage(cpuBefore.load);
+      perLevel.push({
+        clients,
+        ...result,
+        logKBs: (server.logBytes() - logBefore) / 1024 / result.seconds,
+        serverCpu: (cpuSeconds(pid) - cpuBefore.server) / result.seconds,
+        mainCpu: (cpuSeconds(pid, pid) - cpuBefore.main) / result.seconds,
+        loadCpu: (load.user + load.system) / 1e6 / result.seconds,
+      });
     }
     probe.phase = 'idle';
     await sleep(5000);
@@ -366,7 +383,9 @@ async function main(): Promise<void> {
       `| ${round} | ${slow.answered408}/${Number(args.slow)} in ${slow.p99CloseMs.toFixed(0)} ms (p99) | ${aborted.counted499}/${aborted.sent} (all counted: ${aborted.countedAll >= aborted.sent ? 'yes' : `no, ${aborted.countedAll}`}) | ${(hugeMs / 1000).toFixed(1)} s | ${rss} MB (${(((rss - startRss) / startRss) * 100).toFixed(0)} %), heap ${heap} MB |`,
     );
     for (const level of perLevel) {
-      loadRows.push(`| ${round} | ${level.clients} | ${(level.ok / level.seconds).toFixed(1)} | ${(level.refused / level.seconds).toFixed(0)} | ${level.logKBs.toFixed(1)} |`);
+      loadRows.push(
+        `| ${round} | ${level.clients} | ${(level.ok / level.seconds).toFixed(1)} | ${(level.refused / level.seconds).toFixed(0)} | ${level.logKBs.toFixed(1)} | ${level.serverCpu.toFixed(2)} | ${level.mainCpu.toFixed(2)} | ${level.loadCpu.toFixed(2)} |`,
+      );
     }
   }
 
@@ -409,8 +428,8 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|',
     ...roundRows,
     '',
-    '| round | clients | successful/s | 429/s | log KB/s |',
-    '|---|---|---|---|---|',
+    '| round | clients | successful/s | 429/s | log KB/s | server CPU (cores) | its event loop | load generator |',
+    '|---|---|---|---|---|---|---|---|',
     ...loadRows,
     '',
     '| /health during | probes | p50 ms | p99 ms | max ms |',

@@ -136,7 +136,12 @@ export class QueuedReranker {
     return this.activeQueue.retryAfterSeconds();
   }
 
-  /** Throws OverloadedError when the queue is full: a transport checks it before reading a request's body, so that refusing costs little. */
+  /** Whether the queue is full (score would throw OverloadedError): a transport checks it before reading a request's body, so that refusing costs little. */
+  get isBusy(): boolean {
+    return this.activeQueue.isFull;
+  }
+
+  /** Throws OverloadedError when the queue is full (see isBusy). */
   refuseIfBusy(): void {
     if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
   }
