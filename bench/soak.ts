@@ -133,18 +133,22 @@ class HealthProbe {
   }
 
   /** Latencies by phase, and probes unanswered before `upUntil` (the server should have been up). */
-  results(upUntil: number): { latencies: Map<string, number[]>; dead: number } {
+  results(upUntil: number): { latencies: Map<string, number[]>; dead: number; deadIn: Map<string, number> } {
     const latencies = new Map<string, number[]>();
+    const deadIn = new Map<string, number>();
     let dead = 0;
     for (const { at, ms } of this.samples) {
+      const phase = [...this.phases].reverse().find((p) => p.from <= at)?.name ?? 'idle';
       if (ms === null) {
-        if (at < upUntil) dead++;
+        if (at < upUntil) {
+          dead++;
+          deadIn.set(phase, (deadIn.get(phase) ?? 0) + 1);
+        }
         continue;
       }
-      const phase = [...this.phases].reverse().find((p) => p.from <= at)?.name ?? 'idle';
       latencies.set(phase, [...(latencies.get(phase) ?? []), ms]);
     }
-    return { latencies, dead };
+    return { latencies, dead, deadIn };
   }
 }
 
@@ -290,6 +294,12 @@ async function clientLoad(url: string, clients: number, ms: number, body: string
   return { ok, refused, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The longest event-loop delay of the server since the last scrape, in ms. */
+async function loopLagMaxMs(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  return Number(/\nnodejs_eventloop_lag_max_seconds (\S+)/.exec(metrics)?.[1] ?? Number.NaN) * 1000;
+}
+
 async function heapUsedMb(url: string): Promise<number> {
   const metrics = await (await fetch(`${url}/metrics`)).text();
   return Math.round(Number(/\nnodejs_heap_size_used_bytes (\S+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20);
@@ -323,6 +333,16 @@ async function main(): Promise<void> {
   const statuses = statusCounter();
   let serverExited = false;
   server.child.on('exit', () => (serverExited = true));
+  // The server's own longest event-loop delay in each phase (prom-client's, reset at each scrape):
+  // a slow probe with a short server delay was held up elsewhere (the kernel, the probing process).
+  const loopLag = new Map<string, number>();
+  let currentPhase = 'idle';
+  const enterPhase = async (name: string): Promise<void> => {
+    const lag = await loopLagMaxMs(server.url);
+    loopLag.set(currentPhase, Math.max(loopLag.get(currentPhase) ?? 0, lag));
+    currentPhase = name;
+    probe.phase = name;
+  };
 
   // Round 0 warms up (every phase once: the heap grows to its working size); its RSS is the
   // baseline, and its figures are left out of the tables.
@@ -335,23 +355,23 @@ async function main(): Promise<void> {
   const malformedStatuses = statusCounter();
   for (let round = 0; round <= rounds; round++) {
     const warmUp = round === 0;
-    probe.phase = warmUp ? 'warm-up' : 'malformed';
+    await enterPhase(warmUp ? 'warm-up' : 'malformed');
     const bodies = malformedBodies(Number(args.malformed), 1100 + round);
     await postAll(server.url, bodies, 8, malformedStatuses);
     malformedTotal += bodies.length;
 
-    if (!warmUp) probe.phase = 'slow';
+    await enterPhase(warmUp ? 'warm-up' : 'slow');
     const slow = await slowBodies(server.port, Number(args.slow));
 
-    if (!warmUp) probe.phase = 'aborted';
+    await enterPhase(warmUp ? 'warm-up' : 'aborted');
     const aborted = await abortedClients(server.url, server.port, Number(args.aborts), heavyBody);
 
-    if (!warmUp) probe.phase = '8 x 2 MB';
+    await enterPhase(warmUp ? 'warm-up' : '8 x 2 MB');
     const hugeMs = await hugeDocuments(server.url, statuses);
 
     const perLevel: Array<{ clients: number; ok: number; refused: number; seconds: number; logKBs: number; serverCpu: number; mainCpu: number; loadCpu: number }> = [];
     for (const clients of clientLevels) {
-      if (!warmUp) probe.phase = `${clients} clients`;
+      await enterPhase(warmUp ? 'warm-up' : `${clients} clients`);
       const logBefore = server.logBytes();
       // CPU seconds of the server (all threads; its event loop alone) and of this process (the load generator, the probe)
       const cpuBefore = { server: cpuSeconds(pid), main: cpuSeconds(pid, pid), load: process.cpuUsage() };
@@ -366,7 +386,7 @@ async function main(): Promise<void> {
         loadCpu: (load.user + load.system) / 1e6 / result.seconds,
       });
     }
-    probe.phase = 'idle';
+    await enterPhase('idle');
     await sleep(5000);
     const rss = rssMb(pid);
     const heap = await heapUsedMb(server.url);
@@ -390,7 +410,7 @@ async function main(): Promise<void> {
   }
 
   // SIGTERM under load: how long the server takes to exit, and with what
-  probe.phase = 'SIGTERM';
+  await enterPhase('SIGTERM');
   const underLoad = clientLoad(server.url, 32, 4000, loadBody, statuses);
   await sleep(1000);
   const crashed = serverExited;
@@ -407,7 +427,10 @@ async function main(): Promise<void> {
   const dead = health.dead + (crashed ? 1 : 0);
 
   const header = `${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg()[0].toFixed(2)}, tiny-bert (fp32), ONNX threads ${args.threads ?? 'all cores'}, ${rounds} rounds`;
-  const healthRows = [...health.latencies].map(([phase, latencies]) => `| ${phase} | ${latencies.length} | ${quantile(latencies, 50).toFixed(1)} | ${quantile(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} |`);
+  const healthRows = [...health.latencies].map(
+    ([phase, latencies]) =>
+      `| ${phase} | ${latencies.length} | ${health.deadIn.get(phase) ?? 0} | ${quantile(latencies, 50).toFixed(1)} | ${quantile(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} | ${(loopLag.get(phase) ?? Number.NaN).toFixed(0)} |`,
+  );
   const level = (clients: number): number => {
     const rows = raw.flatMap((r) => (r.perLevel as Array<{ clients: number; ok: number; seconds: number }>).filter((l) => l.clients === clients));
     return rows.reduce((n, l) => n + l.ok, 0) / rows.reduce((n, l) => n + l.seconds, 0);
@@ -432,13 +455,13 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|',
     ...loadRows,
     '',
-    '| /health during | probes | p50 ms | p99 ms | max ms |',
-    '|---|---|---|---|---|',
+    '| /health during | probes | unanswered in 2 s | p50 ms | p99 ms | max ms | server event loop: longest delay, ms |',
+    '|---|---|---|---|---|---|---|',
     ...healthRows,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-  writeFileSync(join(repoRoot, 'bench/results', `soak-${Date.now()}.json`), JSON.stringify({ header, raw, health: Object.fromEntries(health.latencies), exitCode, exitMs }, null, 2));
+  writeFileSync(join(repoRoot, 'bench/results', `soak-${Date.now()}.json`), JSON.stringify({ header, raw, health: Object.fromEntries(health.latencies), deadIn: Object.fromEntries(health.deadIn), loopLag: Object.fromEntries(loopLag), exitCode, exitMs }, null, 2));
 }
 
 await main();

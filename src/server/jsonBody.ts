@@ -26,10 +26,14 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth: number, tu
   app.removeAllContentTypeParsers();
   // As bytes: Fastify then only joins the chunks when the body ends (bodies that end together are
   // joined in one go), and a large body's UTF-8 decoding waits for its own turn with its parse.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     if (bytes.length < LARGE_BODY_BYTES) return parseBody(bytes.toString('utf8'), maxDepth, done);
-    void turns.next(undefined, true).then(() => parseBody(bytes.toString('utf8'), maxDepth, done));
+    void turns.next(undefined, true).then(() => {
+      // A client that left while its body waited (a burst of them, say) costs no parse.
+      if (request.raw.socket.destroyed) return done(new HttpError(499, 'the client closed the connection'), undefined);
+      parseBody(bytes.toString('utf8'), maxDepth, done);
+    });
   });
 }
 
