@@ -95,7 +95,7 @@ export class SqliteStore implements DocumentStore {
     const insertTerms = this.db.prepare('INSERT INTO doc_terms (rowid, terms) VALUES (?, ?)');
     const deleteVector = hasVectors ? this.db.prepare('DELETE FROM doc_vectors WHERE rowid = ?') : null;
     const insertVector = hasVectors ? this.db.prepare('INSERT INTO doc_vectors (rowid, embedding) VALUES (?, ?)') : null;
-    this.db.transaction(() => {
+    const write = (): void => {
       for (const { document, terms, vector, tokenVectors } of records) {
         if (hasVectors !== (vector !== undefined)) {
           throw new InputError(`document ${document.id}: ${hasVectors ? 'the index has vectors but the document has none' : 'the index has no vectors'}`);
@@ -118,7 +118,11 @@ export class SqliteStore implements DocumentStore {
         insertTerms.run(rowid, terms);
         if (insertVector && vector) insertVector.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
       }
-    })();
+    };
+    // Inside `atomically` a failure rolls the whole run back, so no savepoint is needed (SQLite
+    // would journal the pages a savepoint may have to restore).
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write)();
   }
 
   async atomically<T>(work: () => Promise<T>): Promise<T> {
