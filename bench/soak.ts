@@ -12,6 +12,7 @@
  *
  *   npx tsx bench/soak.ts [--rounds 3] [--phase-seconds 5] [--malformed 500] [--slow 200]
  *                         [--aborts 100] [--clients 1,8,32,128] [--documents 20] [--body-timeout-ms 2000] [--threads N]
+ *                         [--load-nice 10]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
+import type { LoadResult } from './soakClients.js';
 import { percentile } from './stats.js';
 
 /** The p-th percentile (0-100, nearest rank) of unsorted samples. */
@@ -41,8 +43,11 @@ const { values: args } = parseArgs({
     documents: { type: 'string', default: '20' },
     'body-timeout-ms': { type: 'string', default: '2000' },
     threads: { type: 'string' },
+    'load-nice': { type: 'string', default: '10' },
   },
 });
+/** The niceness of the client load's process (0: the same priority as the server). */
+const loadNice = Number(args['load-nice']);
 const rounds = Number(args.rounds);
 const phaseMs = Number(args['phase-seconds']) * 1000;
 const clientLevels = args.clients!.split(',').map(Number);
@@ -273,25 +278,24 @@ async function hugeDocuments(url: string, counter: ReturnType<typeof statusCount
   return (performance.now() - started) / 5;
 }
 
-/** `clients` loops that post one request after another for `ms`, ignoring Retry-After. */
-async function clientLoad(url: string, clients: number, ms: number, body: string, counter: ReturnType<typeof statusCounter>): Promise<{ ok: number; refused: number; seconds: number }> {
-  const until = performance.now() + ms;
-  const started = performance.now();
-  let ok = 0;
-  let refused = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < until) {
-        const response = await fetch(`${url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => null);
-        const status = response?.status ?? 0;
-        await response?.text();
-        counter.add(status);
-        if (status === 200) ok++;
-        else if (status === 429) refused++;
-      }
-    }),
-  );
-  return { ok, refused, seconds: (performance.now() - started) / 1000 };
+/**
+ * `clients` loops that post one request after another for `ms`, ignoring Retry-After, run by
+ * bench/soakClients.ts in a process of its own at `nice -n --load-nice` (see there).
+ */
+function clientLoad(url: string, clients: number, ms: number, counter: ReturnType<typeof statusCounter>): Promise<{ ok: number; refused: number; seconds: number; loadCpu: number }> {
+  const node = [process.execPath, '--import', 'tsx', join(repoRoot, 'bench/soakClients.ts'), url, String(clients), String(ms), String(args.documents)];
+  const child = spawn('nice', ['-n', String(loadNice), ...node], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the client load exited with ${code}`));
+      const result = JSON.parse(out) as LoadResult;
+      for (const [status, count] of Object.entries(result.statuses)) for (let i = 0; i < count; i++) counter.add(Number(status));
+      resolve({ ok: result.statuses['200'] ?? 0, refused: result.statuses['429'] ?? 0, seconds: result.seconds, loadCpu: result.cpuSeconds / result.seconds });
+    });
+  });
 }
 
 /** The longest event-loop delay of the server since the last scrape, in ms. */
@@ -320,10 +324,6 @@ function rssMb(pid: number): number {
 const words = 'relevant passage about reranking retrieval engines with cross encoders and query document pairs'.split(' ');
 /** A request that takes a while even on the tiny model. */
 const heavyBody = JSON.stringify({ query: 'reranking engines', texts: Array.from({ length: 200 }, (_, i) => Array.from({ length: 300 }, (_, w) => words[(w * 3 + i) % words.length]).join(' ')) });
-const loadBody = JSON.stringify({
-  query: 'reranking engines',
-  documents: Array.from({ length: Number(args.documents) }, (_, i) => Array.from({ length: 60 }, (_, w) => words[(w * 7 + i) % words.length]).join(' ')),
-});
 
 async function main(): Promise<void> {
   const modelDir = await ensureTestModel('tiny-bert');
@@ -373,17 +373,15 @@ async function main(): Promise<void> {
     for (const clients of clientLevels) {
       await enterPhase(warmUp ? 'warm-up' : `${clients} clients`);
       const logBefore = server.logBytes();
-      // CPU seconds of the server (all threads; its event loop alone) and of this process (the load generator, the probe)
-      const cpuBefore = { server: cpuSeconds(pid), main: cpuSeconds(pid, pid), load: process.cpuUsage() };
-      const result = await clientLoad(server.url, clients, phaseMs, loadBody, statuses);
-      const load = process.cpuUsage(cpuBefore.load);
+      // CPU seconds of the server (all threads; its event loop alone); the client load reports its own
+      const cpuBefore = { server: cpuSeconds(pid), main: cpuSeconds(pid, pid) };
+      const result = await clientLoad(server.url, clients, phaseMs, statuses);
       perLevel.push({
         clients,
         ...result,
         logKBs: (server.logBytes() - logBefore) / 1024 / result.seconds,
         serverCpu: (cpuSeconds(pid) - cpuBefore.server) / result.seconds,
         mainCpu: (cpuSeconds(pid, pid) - cpuBefore.main) / result.seconds,
-        loadCpu: (load.user + load.system) / 1e6 / result.seconds,
       });
     }
     await enterPhase('idle');
@@ -411,7 +409,7 @@ async function main(): Promise<void> {
 
   // SIGTERM under load: how long the server takes to exit, and with what
   await enterPhase('SIGTERM');
-  const underLoad = clientLoad(server.url, 32, 4000, loadBody, statuses);
+  const underLoad = clientLoad(server.url, 32, 4000, statuses);
   await sleep(1000);
   const crashed = serverExited;
   const termAt = performance.now();
@@ -426,7 +424,7 @@ async function main(): Promise<void> {
   const health = probe.results(upUntil);
   const dead = health.dead + (crashed ? 1 : 0);
 
-  const header = `${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg()[0].toFixed(2)}, tiny-bert (fp32), ONNX threads ${args.threads ?? 'all cores'}, ${rounds} rounds`;
+  const header = `${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg()[0].toFixed(2)}, tiny-bert (fp32), ONNX threads ${args.threads ?? 'all cores'}, client load at nice ${loadNice}, ${rounds} rounds`;
   const healthRows = [...health.latencies].map(
     ([phase, latencies]) =>
       `| ${phase} | ${latencies.length} | ${health.deadIn.get(phase) ?? 0} | ${quantile(latencies, 50).toFixed(1)} | ${quantile(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} | ${(loopLag.get(phase) ?? Number.NaN).toFixed(0)} |`,
@@ -451,7 +449,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|',
     ...roundRows,
     '',
-    '| round | clients | successful/s | 429/s | log KB/s | server CPU (cores) | its event loop | load generator |',
+    '| round | clients | successful/s | 429/s | log KB/s | server CPU (cores) | its event loop | client load (niced) |',
     '|---|---|---|---|---|---|---|---|',
     ...loadRows,
     '',
