@@ -238,21 +238,14 @@ export class PgvectorStore implements DocumentStore {
 
   async atomically<T>(work: () => Promise<T>): Promise<T> {
     if (this.run) throw new Error('PgvectorStore.atomically does not nest');
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.ownTransaction(async (client) => {
       this.run = client;
-      const result = await work();
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      if (error instanceof CrossrankError) throw error;
-      throw new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
-    } finally {
-      this.run = null;
-      client.release();
-    }
+      try {
+        return await work();
+      } finally {
+        this.run = null;
+      }
+    });
   }
 
   /**
@@ -260,14 +253,15 @@ export class PgvectorStore implements DocumentStore {
    * it runs in that transaction instead (an error then aborts it all).
    */
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    if (this.run) {
-      try {
-        return await work(this.run);
-      } catch (error) {
-        if (error instanceof CrossrankError) throw error;
-        throw new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
-      }
+    if (!this.run) return this.ownTransaction(work);
+    try {
+      return await work(this.run);
+    } catch (error) {
+      throw this.storeError(error);
     }
+  }
+
+  private async ownTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -276,11 +270,15 @@ export class PgvectorStore implements DocumentStore {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      if (error instanceof CrossrankError) throw error;
-      throw new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
+      throw this.storeError(error);
     } finally {
       client.release();
     }
+  }
+
+  /** A database error as one line naming the store; crossrank's own errors as they are. */
+  private storeError(error: unknown): CrossrankError {
+    return error instanceof CrossrankError ? error : new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
   }
 }
 
