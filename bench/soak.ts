@@ -234,7 +234,7 @@ async function slowBodies(port: number, count: number): Promise<{ closed: number
 
 async function requestCounts(url: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const line of (await (await fetch(`${url}/metrics`)).text()).split('\n')) {
+  for (const line of (await scrapeMetrics(url)).split('\n')) {
     const match = /^crossrank_http_requests_total\{.*route="([^"]*)".*status="(\d+)".*\} (\d+)/.exec(line) ?? /^crossrank_http_requests_total\{.*status="(\d+)".*route="([^"]*)".*\} (\d+)/.exec(line);
     if (!match) continue;
     const [route, status] = line.indexOf('route=') < line.indexOf('status=') ? [match[1], match[2]] : [match[2], match[1]];
@@ -298,14 +298,27 @@ function clientLoad(url: string, clients: number, ms: number, counter: ReturnTyp
   });
 }
 
-/** The longest event-loop delay of the server since the last scrape, in ms. */
-async function loopLagMaxMs(url: string): Promise<number> {
+/**
+ * The server's longest event-loop delay since loopLagMaxMs last read it, in ms: prom-client
+ * resets its figure at every scrape, so every scrape of /metrics adds its figure to this one.
+ */
+let lagSinceRead = 0;
+
+async function scrapeMetrics(url: string): Promise<string> {
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  return Number(/\nnodejs_eventloop_lag_max_seconds (\S+)/.exec(metrics)?.[1] ?? Number.NaN) * 1000;
+  lagSinceRead = Math.max(lagSinceRead, Number(/\nnodejs_eventloop_lag_max_seconds (\S+)/.exec(metrics)?.[1] ?? Number.NaN) * 1000);
+  return metrics;
+}
+
+async function loopLagMaxMs(url: string): Promise<number> {
+  await scrapeMetrics(url);
+  const lag = lagSinceRead;
+  lagSinceRead = 0;
+  return lag;
 }
 
 async function heapUsedMb(url: string): Promise<number> {
-  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const metrics = await scrapeMetrics(url);
   return Math.round(Number(/\nnodejs_heap_size_used_bytes (\S+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20);
 }
 
