@@ -12,6 +12,7 @@
  *
  *   npx tsx bench/soak.ts [--rounds 3] [--phase-seconds 5] [--malformed 500] [--slow 200]
  *                         [--aborts 100] [--clients 1,8,32,128] [--documents 20] [--body-timeout-ms 2000] [--threads N]
+ *                         [--load-nice 10]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
+import type { LoadResult } from './soakClients.js';
 import { percentile } from './stats.js';
 
 /** The p-th percentile (0-100, nearest rank) of unsorted samples. */
@@ -41,8 +43,11 @@ const { values: args } = parseArgs({
     documents: { type: 'string', default: '20' },
     'body-timeout-ms': { type: 'string', default: '2000' },
     threads: { type: 'string' },
+    'load-nice': { type: 'string', default: '10' },
   },
 });
+/** The niceness of the client load's process (0: the same priority as the server). */
+const loadNice = Number(args['load-nice']);
 const rounds = Number(args.rounds);
 const phaseMs = Number(args['phase-seconds']) * 1000;
 const clientLevels = args.clients!.split(',').map(Number);
@@ -133,18 +138,22 @@ class HealthProbe {
   }
 
   /** Latencies by phase, and probes unanswered before `upUntil` (the server should have been up). */
-  results(upUntil: number): { latencies: Map<string, number[]>; dead: number } {
+  results(upUntil: number): { latencies: Map<string, number[]>; dead: number; deadIn: Map<string, number> } {
     const latencies = new Map<string, number[]>();
+    const deadIn = new Map<string, number>();
     let dead = 0;
     for (const { at, ms } of this.samples) {
+      const phase = [...this.phases].reverse().find((p) => p.from <= at)?.name ?? 'idle';
       if (ms === null) {
-        if (at < upUntil) dead++;
+        if (at < upUntil) {
+          dead++;
+          deadIn.set(phase, (deadIn.get(phase) ?? 0) + 1);
+        }
         continue;
       }
-      const phase = [...this.phases].reverse().find((p) => p.from <= at)?.name ?? 'idle';
       latencies.set(phase, [...(latencies.get(phase) ?? []), ms]);
     }
-    return { latencies, dead };
+    return { latencies, dead, deadIn };
   }
 }
 
@@ -225,7 +234,7 @@ async function slowBodies(port: number, count: number): Promise<{ closed: number
 
 async function requestCounts(url: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const line of (await (await fetch(`${url}/metrics`)).text()).split('\n')) {
+  for (const line of (await scrapeMetrics(url)).split('\n')) {
     const match = /^crossrank_http_requests_total\{.*route="([^"]*)".*status="(\d+)".*\} (\d+)/.exec(line) ?? /^crossrank_http_requests_total\{.*status="(\d+)".*route="([^"]*)".*\} (\d+)/.exec(line);
     if (!match) continue;
     const [route, status] = line.indexOf('route=') < line.indexOf('status=') ? [match[1], match[2]] : [match[2], match[1]];
@@ -269,30 +278,55 @@ async function hugeDocuments(url: string, counter: ReturnType<typeof statusCount
   return (performance.now() - started) / 5;
 }
 
-/** `clients` loops that post one request after another for `ms`, ignoring Retry-After. */
-async function clientLoad(url: string, clients: number, ms: number, body: string, counter: ReturnType<typeof statusCounter>): Promise<{ ok: number; refused: number; seconds: number }> {
-  const until = performance.now() + ms;
-  const started = performance.now();
-  let ok = 0;
-  let refused = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < until) {
-        const response = await fetch(`${url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => null);
-        const status = response?.status ?? 0;
-        await response?.text();
-        counter.add(status);
-        if (status === 200) ok++;
-        else if (status === 429) refused++;
-      }
-    }),
-  );
-  return { ok, refused, seconds: (performance.now() - started) / 1000 };
+/**
+ * `clients` loops that post one request after another for `ms`, ignoring Retry-After, run by
+ * bench/soakClients.ts in a process of its own at `nice -n --load-nice` (see there).
+ */
+function clientLoad(url: string, clients: number, ms: number, counter: ReturnType<typeof statusCounter>): Promise<{ ok: number; refused: number; seconds: number; loadCpu: number }> {
+  const node = [process.execPath, '--import', 'tsx', join(repoRoot, 'bench/soakClients.ts'), url, String(clients), String(ms), String(args.documents)];
+  const child = spawn('nice', ['-n', String(loadNice), ...node], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the client load exited with ${code}`));
+      const result = JSON.parse(out) as LoadResult;
+      for (const [status, count] of Object.entries(result.statuses)) for (let i = 0; i < count; i++) counter.add(Number(status));
+      resolve({ ok: result.statuses['200'] ?? 0, refused: result.statuses['429'] ?? 0, seconds: result.seconds, loadCpu: result.cpuSeconds / result.seconds });
+    });
+  });
+}
+
+/**
+ * The server's longest event-loop delay since loopLagMaxMs last read it, in ms: prom-client
+ * resets its figure at every scrape, so every scrape of /metrics adds its figure to this one.
+ */
+let lagSinceRead = 0;
+
+async function scrapeMetrics(url: string): Promise<string> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  lagSinceRead = Math.max(lagSinceRead, Number(/\nnodejs_eventloop_lag_max_seconds (\S+)/.exec(metrics)?.[1] ?? Number.NaN) * 1000);
+  return metrics;
+}
+
+async function loopLagMaxMs(url: string): Promise<number> {
+  await scrapeMetrics(url);
+  const lag = lagSinceRead;
+  lagSinceRead = 0;
+  return lag;
 }
 
 async function heapUsedMb(url: string): Promise<number> {
-  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const metrics = await scrapeMetrics(url);
   return Math.round(Number(/\nnodejs_heap_size_used_bytes (\S+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20);
+}
+
+/** CPU seconds a process (all its threads), or one of its threads, has used so far: utime + stime of /proc. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
 }
 
 function rssMb(pid: number): number {
@@ -303,10 +337,6 @@ function rssMb(pid: number): number {
 const words = 'relevant passage about reranking retrieval engines with cross encoders and query document pairs'.split(' ');
 /** A request that takes a while even on the tiny model. */
 const heavyBody = JSON.stringify({ query: 'reranking engines', texts: Array.from({ length: 200 }, (_, i) => Array.from({ length: 300 }, (_, w) => words[(w * 3 + i) % words.length]).join(' ')) });
-const loadBody = JSON.stringify({
-  query: 'reranking engines',
-  documents: Array.from({ length: Number(args.documents) }, (_, i) => Array.from({ length: 60 }, (_, w) => words[(w * 7 + i) % words.length]).join(' ')),
-});
 
 async function main(): Promise<void> {
   const modelDir = await ensureTestModel('tiny-bert');
@@ -316,6 +346,16 @@ async function main(): Promise<void> {
   const statuses = statusCounter();
   let serverExited = false;
   server.child.on('exit', () => (serverExited = true));
+  // The server's own longest event-loop delay in each phase (prom-client's, reset at each scrape):
+  // a slow probe with a short server delay was held up elsewhere (the kernel, the probing process).
+  const loopLag = new Map<string, number>();
+  let currentPhase = 'idle';
+  const enterPhase = async (name: string): Promise<void> => {
+    const lag = await loopLagMaxMs(server.url);
+    loopLag.set(currentPhase, Math.max(loopLag.get(currentPhase) ?? 0, lag));
+    currentPhase = name;
+    probe.phase = name;
+  };
 
   // Round 0 warms up (every phase once: the heap grows to its working size); its RSS is the
   // baseline, and its figures are left out of the tables.
@@ -328,28 +368,36 @@ async function main(): Promise<void> {
   const malformedStatuses = statusCounter();
   for (let round = 0; round <= rounds; round++) {
     const warmUp = round === 0;
-    probe.phase = warmUp ? 'warm-up' : 'malformed';
+    await enterPhase(warmUp ? 'warm-up' : 'malformed');
     const bodies = malformedBodies(Number(args.malformed), 1100 + round);
     await postAll(server.url, bodies, 8, malformedStatuses);
     malformedTotal += bodies.length;
 
-    if (!warmUp) probe.phase = 'slow';
+    await enterPhase(warmUp ? 'warm-up' : 'slow');
     const slow = await slowBodies(server.port, Number(args.slow));
 
-    if (!warmUp) probe.phase = 'aborted';
+    await enterPhase(warmUp ? 'warm-up' : 'aborted');
     const aborted = await abortedClients(server.url, server.port, Number(args.aborts), heavyBody);
 
-    if (!warmUp) probe.phase = '8 x 2 MB';
+    await enterPhase(warmUp ? 'warm-up' : '8 x 2 MB');
     const hugeMs = await hugeDocuments(server.url, statuses);
 
-    const perLevel: Array<{ clients: number; ok: number; refused: number; seconds: number; logKBs: number }> = [];
+    const perLevel: Array<{ clients: number; ok: number; refused: number; seconds: number; logKBs: number; serverCpu: number; mainCpu: number; loadCpu: number }> = [];
     for (const clients of clientLevels) {
-      if (!warmUp) probe.phase = `${clients} clients`;
+      await enterPhase(warmUp ? 'warm-up' : `${clients} clients`);
       const logBefore = server.logBytes();
-      const result = await clientLoad(server.url, clients, phaseMs, loadBody, statuses);
-      perLevel.push({ clients, ...result, logKBs: (server.logBytes() - logBefore) / 1024 / result.seconds });
+      // CPU seconds of the server (all threads; its event loop alone); the client load reports its own
+      const cpuBefore = { server: cpuSeconds(pid), main: cpuSeconds(pid, pid) };
+      const result = await clientLoad(server.url, clients, phaseMs, statuses);
+      perLevel.push({
+        clients,
+        ...result,
+        logKBs: (server.logBytes() - logBefore) / 1024 / result.seconds,
+        serverCpu: (cpuSeconds(pid) - cpuBefore.server) / result.seconds,
+        mainCpu: (cpuSeconds(pid, pid) - cpuBefore.main) / result.seconds,
+      });
     }
-    probe.phase = 'idle';
+    await enterPhase('idle');
     await sleep(5000);
     const rss = rssMb(pid);
     const heap = await heapUsedMb(server.url);
@@ -366,13 +414,15 @@ async function main(): Promise<void> {
       `| ${round} | ${slow.answered408}/${Number(args.slow)} in ${slow.p99CloseMs.toFixed(0)} ms (p99) | ${aborted.counted499}/${aborted.sent} (all counted: ${aborted.countedAll >= aborted.sent ? 'yes' : `no, ${aborted.countedAll}`}) | ${(hugeMs / 1000).toFixed(1)} s | ${rss} MB (${(((rss - startRss) / startRss) * 100).toFixed(0)} %), heap ${heap} MB |`,
     );
     for (const level of perLevel) {
-      loadRows.push(`| ${round} | ${level.clients} | ${(level.ok / level.seconds).toFixed(1)} | ${(level.refused / level.seconds).toFixed(0)} | ${level.logKBs.toFixed(1)} |`);
+      loadRows.push(
+        `| ${round} | ${level.clients} | ${(level.ok / level.seconds).toFixed(1)} | ${(level.refused / level.seconds).toFixed(0)} | ${level.logKBs.toFixed(1)} | ${level.serverCpu.toFixed(2)} | ${level.mainCpu.toFixed(2)} | ${level.loadCpu.toFixed(2)} |`,
+      );
     }
   }
 
   // SIGTERM under load: how long the server takes to exit, and with what
-  probe.phase = 'SIGTERM';
-  const underLoad = clientLoad(server.url, 32, 4000, loadBody, statuses);
+  await enterPhase('SIGTERM');
+  const underLoad = clientLoad(server.url, 32, 4000, statuses);
   await sleep(1000);
   const crashed = serverExited;
   const termAt = performance.now();
@@ -387,8 +437,11 @@ async function main(): Promise<void> {
   const health = probe.results(upUntil);
   const dead = health.dead + (crashed ? 1 : 0);
 
-  const header = `${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg()[0].toFixed(2)}, tiny-bert (fp32), ONNX threads ${args.threads ?? 'all cores'}, ${rounds} rounds`;
-  const healthRows = [...health.latencies].map(([phase, latencies]) => `| ${phase} | ${latencies.length} | ${quantile(latencies, 50).toFixed(1)} | ${quantile(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} |`);
+  const header = `${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg()[0].toFixed(2)}, tiny-bert (fp32), ONNX threads ${args.threads ?? 'all cores'}, client load at nice ${loadNice}, ${rounds} rounds`;
+  const healthRows = [...health.latencies].map(
+    ([phase, latencies]) =>
+      `| ${phase} | ${latencies.length} | ${health.deadIn.get(phase) ?? 0} | ${quantile(latencies, 50).toFixed(1)} | ${quantile(latencies, 99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} | ${(loopLag.get(phase) ?? Number.NaN).toFixed(0)} |`,
+  );
   const level = (clients: number): number => {
     const rows = raw.flatMap((r) => (r.perLevel as Array<{ clients: number; ok: number; seconds: number }>).filter((l) => l.clients === clients));
     return rows.reduce((n, l) => n + l.ok, 0) / rows.reduce((n, l) => n + l.seconds, 0);
@@ -409,17 +462,17 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|',
     ...roundRows,
     '',
-    '| round | clients | successful/s | 429/s | log KB/s |',
-    '|---|---|---|---|---|',
+    '| round | clients | successful/s | 429/s | log KB/s | server CPU (cores) | its event loop | client load (niced) |',
+    '|---|---|---|---|---|---|---|---|',
     ...loadRows,
     '',
-    '| /health during | probes | p50 ms | p99 ms | max ms |',
-    '|---|---|---|---|---|',
+    '| /health during | probes | unanswered in 2 s | p50 ms | p99 ms | max ms | server event loop: longest delay, ms |',
+    '|---|---|---|---|---|---|---|',
     ...healthRows,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-  writeFileSync(join(repoRoot, 'bench/results', `soak-${Date.now()}.json`), JSON.stringify({ header, raw, health: Object.fromEntries(health.latencies), exitCode, exitMs }, null, 2));
+  writeFileSync(join(repoRoot, 'bench/results', `soak-${Date.now()}.json`), JSON.stringify({ header, raw, health: Object.fromEntries(health.latencies), deadIn: Object.fromEntries(health.deadIn), loopLag: Object.fromEntries(loopLag), exitCode, exitMs }, null, 2));
 }
 
 await main();

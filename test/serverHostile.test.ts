@@ -144,6 +144,41 @@ test('finding 2: /health and /ready answer within 100 ms while 8 requests of one
   }
 });
 
+test('finding 2: a health check is answered soon after 200 clients send large bodies at once and leave', async () => {
+  // Node accepts one connection per event-loop iteration: while each iteration also parsed or
+  // encoded a large body, the health check's connection waited in the kernel's queue behind the
+  // others (2-3 s for 100 such clients in bench/soak.ts, a "dead server"). In its own process, as above.
+  const big = await serve(['--model', (await testModel('tiny-bert')).dir, '--variant', 'fp32', '--threads', '1', '--port', '0']);
+  try {
+    const words = 'relevant passage about reranking retrieval engines with cross encoders'.split(' ');
+    const body = JSON.stringify({ query: 'q', texts: Array.from({ length: 200 }, (_, i) => Array.from({ length: 300 }, (_, w) => words[(w + i) % words.length]).join(' ')) });
+    const payload = Buffer.from(`POST /rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const bigPort = Number(new URL(big.url).port);
+    const sockets = Array.from({ length: 200 }, (_, i) => {
+      const socket = connect(bigPort, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(payload);
+      setTimeout(() => socket.destroy(), 20 + (i % 30)).unref();
+      return socket;
+    });
+    await sleep(100);
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${big.url}/health`, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(response.status, 200);
+      latencies.push(performance.now() - t0);
+      await sleep(20);
+    }
+    for (const socket of sockets) socket.destroy();
+    latencies.sort((a, b) => a - b);
+    const worst = latencies[latencies.length - 1];
+    assert.ok(worst < 1500, `20 probes: median ${latencies[10].toFixed(1)} ms, slowest ${worst.toFixed(1)} ms`);
+  } finally {
+    big.child.kill('SIGKILL');
+  }
+});
+
 test('findings 3 and 4: a body nested 6,000 deep is a 400 naming the body; escaped __proto__ keys are refused', async () => {
   const deep = `{"query":"a","documents":[{"text":"b","m":${'['.repeat(6000)}1${']'.repeat(6000)}}],"return_documents":true}`;
   const refused = await server.post<ErrorBody>('/v1/rerank', deep, auth);

@@ -23,14 +23,22 @@ interface Tokenizer {
 }
 
 async function tokenizers(): Promise<Tokenizer[]> {
-  const roberta = (await testModel('tiny-roberta')).dir;
   return [
     { name: 'BERT', dir: bertVocabDir },
-    { name: 'RoBERTa', dir: roberta },
+    { name: 'RoBERTa', dir: (await testModel('tiny-roberta')).dir },
+    ...(await metaspaceTokenizerDirs()),
   ].map(({ name, dir }) => {
     const json = readJsonObject(`${dir}/tokenizer.json`);
     return { name, json, encoder: PairEncoder.fromJson(json, readJsonObject(`${dir}/tokenizer_config.json`)), rust: RustTokenizer.fromFile(`${dir}/tokenizer.json`) };
   });
+}
+
+/** Sentencepiece layouts: a Precompiled (nmt_nfkc) charsmap, then Metaspace with split; DeBERTa-v3 strips first. */
+async function metaspaceTokenizerDirs(): Promise<Array<{ name: string; dir: string }>> {
+  return [
+    { name: 'XLM-R', dir: (await testModel('tiny-xlmr')).dir },
+    { name: 'DeBERTa-v3', dir: (await testModel('tiny-debertav3')).dir },
+  ];
 }
 
 function hardText(random: () => number, length: number): string {
@@ -56,7 +64,7 @@ function lastOrFirst(tokens: TextTokens, keep: number, side: 'right' | 'left'): 
   return side === 'right' ? tokens.ids.slice(0, keep) : tokens.ids.slice(Math.max(0, tokens.ids.length - keep));
 }
 
-test('a text cut before tokenizing keeps exactly the tokens of the whole text: BERT and RoBERTa, both sides', async () => {
+test('a text cut before tokenizing keeps exactly the tokens of the whole text: BERT, RoBERTa, XLM-R, DeBERTa-v3, both sides', async () => {
   const random = seededRandom(1101);
   for (const { name, encoder } of await tokenizers()) {
     let cut = 0;
@@ -113,8 +121,123 @@ test('pairs of cut texts encode as the whole texts do, and as the Rust tokenizer
   }
 });
 
+/**
+ * Texts hard to cut for the charsmap and Metaspace: what the charsmap folds or removes next to a
+ * space (fullwidth letters, U+2026, ideographic and no-break spaces, zero-width characters, control
+ * characters), combining marks and emoji modifiers after a space, Arabic number signs (Prepend,
+ * which joins the next character into one grapheme), a literal ▁, space runs, tabs and newlines.
+ */
+function metaspaceText(random: () => number, length: number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const pieces: Array<() => string> = [
+    () => pick(['the', 'Model', 'reranks', 'naïve', 'don\'t', '42', 'x.', 'a,', '(b)', 'ｆｕｌｌ', 'ﬁne', '…', 'Ⅻ']),
+    () => ' ',
+    () => ' '.repeat(1 + Math.floor(random() * 30)),
+    () => pick(['\t', '\n', '\r\n', '\u3000', '\u00a0', '\u200b', '\u200d', '\ufeff', '\u0001', '\u0085', '\u2028']),
+    () => pick(['\u0301', '\u0308', '\u0e33', '\ud83c\udffb', '\u200c', '\u0903']),
+    () => pick(['\u0600', '\u0601', '\u06dd', '\u070f']),
+    () => pick(['\u2581', '\u2581\u2581', 'a\u2581b']),
+    () => pick(['中文', 'の', '한국어', 'Ελληνικά', 'Σ.']),
+    () => pick(['<s>', '</s>', '<mask>', '[CLS]', '[SEP]', '[MASK]', '<unk>', ' <mask> ']),
+    () => 'x'.repeat(1 + Math.floor(random() * 300)),
+    () => pick(['.', '..', '!?', '-', ':']).repeat(1 + Math.floor(random() * 50)),
+  ];
+  let text = '';
+  while (text.length < length) text += pick(pieces)();
+  return text;
+}
+
+test('Metaspace (XLM-R, DeBERTa-v3): a cut text keeps exactly the tokens of the whole text, which are the Rust tokenizer\'s', async () => {
+  const random = seededRandom(1104);
+  for (const { name, dir } of await metaspaceTokenizerDirs()) {
+    const json = readJsonObject(`${dir}/tokenizer.json`);
+    const encoder = PairEncoder.fromJson(json, readJsonObject(`${dir}/tokenizer_config.json`));
+    const rust = RustTokenizer.fromFile(`${dir}/tokenizer.json`);
+    assert.equal(new TextBound(json).cuts, true, name);
+    const cuts = { right: 0, left: 0 };
+    let rustCompared = 0;
+    for (let i = 0; i < 300; i++) {
+      const text = metaspaceText(random, Math.floor(random() * 5000));
+      const full = encoder.encodeText(text);
+      for (const side of ['right', 'left'] as const) {
+        const keep = 1 + Math.floor(random() * 120);
+        const bounded = encoder.encodeTextBounded(text, keep, side);
+        const where = `${name} ${side} keep ${keep}: ${JSON.stringify(text)}`;
+        assert.deepEqual(lastOrFirst(bounded, keep, side), lastOrFirst(full, keep, side), where);
+        assert.equal(bounded.ids.length > keep, full.ids.length > keep, where);
+        if (bounded.ids.length < full.ids.length) cuts[side]++;
+        // The oracle: the Rust tokenizer truncating the pair (a one-word query, the text) as the model
+        // would. Where the whole text's encoding already differs from it (U+0085 or U+FEFF before an
+        // lstrip token: the library trims JavaScript's whitespace, Rust trims Unicode's), the cut is not to blame.
+        const maxLength = encoder.pairSpecialCount + 1 + keep;
+        const options = { maxLength, truncation: 'only_second', direction: side } as const;
+        const reference = await rust.encodePair('query', text, maxLength, 'only_second', side);
+        if (reference instanceof Error || encoder.assemble(encoder.encodeText('query'), full, options).inputIds.join() !== reference.inputIds.join()) continue;
+        assert.deepEqual(encoder.encodePair('query', text, options).inputIds, reference.inputIds, where);
+        rustCompared++;
+      }
+    }
+    assert.ok(cuts.right > 150 && cuts.left > 100, `${name}: texts cut ${JSON.stringify(cuts)}`);
+    assert.ok(rustCompared > 500, `${name}: ${rustCompared} encodings compared with the Rust tokenizer's`);
+  }
+});
+
+test('Metaspace: at every position cut, the prefix encodes to the first tokens of the whole text, the suffix to its last', async () => {
+  const random = seededRandom(1105);
+  for (const { name, dir } of await metaspaceTokenizerDirs()) {
+    const json = readJsonObject(`${dir}/tokenizer.json`);
+    const encoder = PairEncoder.fromJson(json, readJsonObject(`${dir}/tokenizer_config.json`));
+    const bound = new TextBound(json);
+    const checked = { right: 0, left: 0 };
+    for (let i = 0; i < 600; i++) {
+      // One piece at a time, half of them followed by a space: many positions to cut at.
+      let text = '';
+      for (let length = 20 + Math.floor(random() * 300); text.length < length; ) text += metaspaceText(random, 1) + (random() < 0.5 ? ' ' : '');
+      const whole = encoder.encodeText(text).tokens;
+      for (let at = 1; at < text.length; at++) {
+        for (const side of ['right', 'left'] as const) {
+          if (!bound.isCutAt(text, at, side)) continue;
+          const part = encoder.encodeText(side === 'right' ? text.slice(0, at) : text.slice(at)).tokens;
+          const expected = side === 'right' ? whole.slice(0, part.length) : whole.slice(whole.length - part.length);
+          assert.deepEqual(part, expected, `${name} ${side} cut at ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 20), at))} | ${JSON.stringify(text.slice(at, at + 20))}`);
+          checked[side]++;
+        }
+      }
+    }
+    assert.ok(checked.right > 1000 && checked.left > 400, `${name}: cuts checked ${JSON.stringify(checked)}`);
+  }
+});
+
+test('Metaspace: no cut where the charsmap or a combining mark could reach across it', async () => {
+  const [{ dir }] = await metaspaceTokenizerDirs();
+  const bound = new TextBound(readJsonObject(`${dir}/tokenizer.json`));
+  const cutsOf = (text: string): number[] => {
+    const seen: number[] = [];
+    bound.encode(text, 1, 'right', (part) => {
+      seen.push(part.length);
+      return { ids: [...part].map(() => 0) };
+    });
+    return seen;
+  };
+  // Each text is long enough to be cut; the only space is where a cut would be wrong.
+  const pad = 'x'.repeat(100);
+  for (const [why, text] of [
+    ['a combining mark after the space joins it', `${pad} \u0301${pad}`],
+    ['an emoji modifier after the space joins it', `${pad} \ud83c\udffb${pad}`],
+    ['a Prepend character joins the character before the space', `${pad}\u0600x ${pad}`],
+    ['U+3000 before the space becomes a space', `${pad}\u3000 ${pad}`],
+    ['a zero-width space before the space is removed', `${pad}\u200b ${pad}`],
+    ['a fullwidth letter before the space: not ASCII', `${pad}ｆ ${pad}`],
+    ['a space run starts after a space', `x  ${pad}${pad}`.slice(1)],
+  ] as const) {
+    assert.deepEqual(cutsOf(text), [text.length], why);
+  }
+  // And a plain space after a plain character is cut at.
+  assert.deepEqual(cutsOf(`${pad} ${pad}${pad}`), [100]);
+});
+
 test('the cost of a huge text is bounded by the tokens kept, not by its length', async () => {
-  const [bert, roberta] = await tokenizers();
+  const [bert, roberta, xlmr, deberta] = await tokenizers();
   const huge = {
     dots: '.'.repeat(2_000_000),
     words: 'relevant passage about reranking '.repeat(60_000),
@@ -123,7 +246,8 @@ test('the cost of a huge text is bounded by the tokens kept, not by its length',
     longWords: `${'x'.repeat(300)} `.repeat(5000),
   };
   for (const [kind, text] of Object.entries(huge)) {
-    for (const { name, json, encoder } of kind === 'dots' ? [bert] : [bert, roberta]) {
+    // No Metaspace cut follows a newline or a space: whitespace runs are tokenized whole there.
+    for (const { name, json, encoder } of kind === 'dots' ? [bert] : kind === 'whitespaceRuns' ? [bert, roberta] : [bert, roberta, xlmr, deberta]) {
       for (const side of ['right', 'left'] as const) {
         let longest = 0;
         const tokens = new TextBound(json).encode(text, 512, side, (part) => {
@@ -139,7 +263,7 @@ test('the cost of a huge text is bounded by the tokens kept, not by its length',
 });
 
 test('tokenizers this bound does not know are tokenized whole', () => {
-  const unknown = new TextBound({ normalizer: null, pre_tokenizer: { type: 'Metaspace' } });
+  const unknown = new TextBound({ normalizer: null, pre_tokenizer: { type: 'Metaspace', split: false } });
   assert.equal(unknown.cuts, false);
   const seen: number[] = [];
   unknown.encode('a b '.repeat(10_000), 5, 'right', (part) => {

@@ -27,16 +27,16 @@ export function indexCommand(): Command {
     .addOption(OPTIONS.index('SQLite index file, or postgres://user@host/db[?schema=name] for PostgreSQL with pgvector').makeOptionMandatory())
     .addOption(OPTIONS.embedModel('embedding model (sentence-transformers ONNX layout; a directory or hub id) for dense search; a new index only'))
     .addOption(OPTIONS.lateInteractionModel('late-interaction (ColBERT) model: store each document\'s token vectors (int8) for --first-stage late and for reranking with it without encoding documents; a new index only'))
-    .option('--docs-per-commit <n>', 'documents per transaction and embedding call', positiveInteger, 256)
+    .option('--docs-per-commit <n>', 'documents per embedding call and write (the whole run is one transaction)', positiveInteger, 256)
     .option('--keep-stopwords', 'keep English stopwords in BM25 terms (a new index only)')
     .option('--delete <ids>', 'delete these comma-separated document ids instead of adding')
     .addOption(OPTIONS.threads('ONNX Runtime threads for embedding (default: all cores)'))
     .addOption(OPTIONS.quiet())
     .action(async (corpus: string | undefined, flags: IndexFlags) => {
       if ((corpus === undefined) === (flags.delete === undefined)) throw new InputError('give a corpus file to add, or --delete <ids>, not both');
-      // Every line is read and checked before the index is touched: a bad line commits nothing and creates no file.
-      const total = corpus !== undefined ? await checkedCorpusSize(corpus) : 0;
       const created = isNewIndexFile(flags.index);
+      // Every line is read and checked before the index is touched: a bad line commits nothing and creates no file.
+      const total = corpus !== undefined ? await checkedCorpusSize(corpus).catch((error: unknown) => Promise.reject(sayNothingAdded(error, created))) : 0;
       let closed = false;
       const lateOptions = { threads: flags.threads, quiet: flags.quiet };
       const lateInteractionModel = flags.lateInteractionModel === undefined ? undefined : await LateInteractionModel.load(flags.lateInteractionModel, lateOptions);
@@ -67,7 +67,7 @@ export function indexCommand(): Command {
         } catch (error) {
           await index.close();
           closed = true;
-          throw await undoNewIndex(error, flags.index, created);
+          throw sayNothingAdded(await undoNewIndex(error, flags.index, created), created);
         } finally {
           progress.stop();
         }
@@ -94,6 +94,12 @@ async function checkedCorpusSize(path: string): Promise<number> {
 /** Whether `location` names an SQLite file that does not exist yet (this run creates it). */
 function isNewIndexFile(location: string): boolean {
   return !/^postgres(ql)?:\/\//i.test(location) && !existsSync(location);
+}
+
+/** A failed run added nothing to an index that was there (Index.addAll is all or nothing): the error says so. */
+function sayNothingAdded(error: unknown, created: boolean): unknown {
+  if (!created && error instanceof Error) error.message = `${error.message} (nothing was added to the index)`;
+  return error;
 }
 
 /**

@@ -136,7 +136,12 @@ export class QueuedReranker {
     return this.activeQueue.retryAfterSeconds();
   }
 
-  /** Throws OverloadedError when the queue is full: a transport checks it before reading a request's body, so that refusing costs little. */
+  /** Whether the queue is full (score would throw OverloadedError): a transport checks it before reading a request's body, so that refusing costs little. */
+  get isBusy(): boolean {
+    return this.activeQueue.isFull;
+  }
+
+  /** Throws OverloadedError when the queue is full (see isBusy). */
   refuseIfBusy(): void {
     if (this.activeQueue.isFull) throw this.activeQueue.overloaded();
   }
@@ -244,8 +249,18 @@ export class QueuedReranker {
     const encoded: EncodedPairs = { encodings: [], owners: [], truncated: [] };
     const lexical = this.lexicalWeight > 0 ? { terms: queryTerms(request.query), documents: [] as DocumentTerms[] } : null;
     const options: EncodePairsOptions = { maxDocumentTokens: request.maxDocumentTokens, truncationDirection: request.truncationDirection };
+    // A large request takes a turn of its own from its first slice on: the step that parsed its
+    // body (a turn of its own too) is not followed at once by encoding it.
+    const large = request.documents.reduce((characters, document) => characters + document.length, request.query.length) >= CHARACTERS_PER_SLICE;
     let start = 0;
     while (start < request.documents.length) {
+      if (start > 0 || large) {
+        try {
+          await this.turns.next(signal);
+        } catch {
+          throw CancelledError.from(signal, this.queue.retryAfterSeconds());
+        }
+      }
       let end = start;
       let characters = 0;
       while (end < request.documents.length && (end === start || characters < CHARACTERS_PER_SLICE)) characters += request.documents[end++].length;
@@ -258,13 +273,6 @@ export class QueuedReranker {
       for (const truncated of slice.truncated) encoded.truncated.push(truncated);
       if (lexical) for (let i = start; i < end; i++) lexical.documents.push(documentTerms(lexical.terms, request.documents[i]));
       start = end;
-      if (start < request.documents.length) {
-        try {
-          await this.turns.next(signal);
-        } catch {
-          throw CancelledError.from(signal, this.queue.retryAfterSeconds());
-        }
-      }
     }
     return { encoded, lexical };
   }

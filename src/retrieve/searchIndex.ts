@@ -62,9 +62,12 @@ export interface IndexOpenOptions {
 }
 
 export interface AddOptions {
-  /** Documents per transaction (and per embedding call); default 256. A crash loses at most the batch in flight. */
+  /**
+   * Documents per embedding call and per write; default 256. A call to add or addAll commits
+   * once, at its end: a failure (or a crash) leaves the index as it was before the call.
+   */
   batchSize?: number;
-  /** Called after each committed batch. */
+  /** Called after each batch written (not yet committed). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -147,34 +150,35 @@ export class Index {
     return this.store.kind;
   }
 
-  /** Adds (or replaces, by id) documents, `batchSize` per transaction. */
+  /** Adds (or replaces, by id) documents, `batchSize` at a time, all or nothing (see AddOptions). */
   async add(documents: readonly IndexDocument[], options: AddOptions = {}): Promise<void> {
-    const batchSize = positiveIntegerOption(options.batchSize ?? 256, 'batchSize');
-    for (let start = 0; start < documents.length; start += batchSize) {
-      await this.writeBatch(documents.slice(start, start + batchSize));
-      options.onProgress?.(Math.min(start + batchSize, documents.length), documents.length);
-    }
-    await this.store.ensureSearchIndexes();
+    await this.addAll(documents, { ...options, total: documents.length });
   }
 
-  /** Adds documents from a stream (a corpus file too large to hold), `batchSize` per transaction; returns how many. */
+  /**
+   * Adds documents from a stream (a corpus file too large to hold), `batchSize` at a time, in one
+   * transaction: if the stream, the embedding or the store fails, nothing of it is in the index.
+   * Returns how many were added.
+   */
   async addAll(documents: Iterable<IndexDocument> | AsyncIterable<IndexDocument>, options: AddOptions & { total?: number } = {}): Promise<number> {
     const batchSize = positiveIntegerOption(options.batchSize ?? 256, 'batchSize');
-    let batch: IndexDocument[] = [];
-    let done = 0;
-    const flush = async (): Promise<void> => {
-      await this.writeBatch(batch);
-      done += batch.length;
-      batch = [];
-      options.onProgress?.(done, options.total ?? done);
-    };
-    for await (const document of documents) {
-      batch.push(document);
-      if (batch.length >= batchSize) await flush();
-    }
-    if (batch.length > 0) await flush();
-    await this.store.ensureSearchIndexes();
-    return done;
+    return this.store.atomically(async () => {
+      let batch: IndexDocument[] = [];
+      let done = 0;
+      const flush = async (): Promise<void> => {
+        await this.writeBatch(batch);
+        done += batch.length;
+        batch = [];
+        options.onProgress?.(done, options.total ?? done);
+      };
+      for await (const document of documents) {
+        batch.push(document);
+        if (batch.length >= batchSize) await flush();
+      }
+      if (batch.length > 0) await flush();
+      await this.store.ensureSearchIndexes();
+      return done;
+    });
   }
 
   /** Deletes documents by id, in one transaction; returns how many were there. */

@@ -78,6 +78,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('crossrank', service);
   app.decorate('crossrankMetrics', metrics);
 
+  // Heavy steps let waiting connections be accepted first (a health check among them).
+  app.server.on('connection', () => turns.connectionAccepted());
   connections = new Connections(metrics);
   connections.install(app, config);
   installErrorHandler(app, config.requestTimeoutMs);

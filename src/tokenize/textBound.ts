@@ -15,8 +15,20 @@
  * - BERT: also between two ASCII punctuation characters (each is a split of its own) and before
  *   a CJK character (the normalizer pads them with spaces), except next to a Σ whose lowercase
  *   form depends on the letters around it (final sigma);
+ * - Metaspace (XLM-R, DeBERTa-v3: a Precompiled charsmap, then Metaspace with split; see
+ *   metaspaceCut.ts): only before
+ *   a U+0020 that is a grapheme of its own (no combining mark after it), after a printable ASCII
+ *   character that the normalizers keep non-empty and not ending in a space. The charsmap
+ *   normalizes grapheme by grapheme, so nothing it does can reach across that boundary; the space
+ *   becomes the ▁ that starts the next split, so a suffix starts with it and is not prepended one,
+ *   and a prefix ends on a whole split. With a Strip normalizer (DeBERTa-v3), which would strip a
+ *   suffix's space, a suffix starts before a non-space character, and only where Metaspace
+ *   prepends ▁ to every section (`always`), giving back the ▁ that was stripped;
  * - never inside an added token.
  */
+
+import { isMetaspaceCut, metaspaceRules, type MetaspaceRules } from './metaspaceCut.js';
+import { flatten, isWhitespace, safeNormalizer } from './tokenizerComponents.js';
 
 export type CutSide = 'right' | 'left';
 
@@ -28,13 +40,14 @@ export interface CountedTokens {
 interface Rules {
   /** Cut between two ASCII punctuation characters and before CJK characters (BERT). */
   bertSplits: boolean;
+  /** Cut only as Metaspace allows (see the header); null for the other pre-tokenizers. */
+  metaspace: MetaspaceRules | null;
   /** A suffix must start with a space (ByteLevel's add_prefix_space would add one to any other). */
   suffixStartsWithSpace: boolean;
   /** Added-token texts, which a cut must not split. */
   addedTokens: string[];
 }
 
-const SAFE_NORMALIZERS = new Set(['BertNormalizer', 'Lowercase', 'NFC', 'NFD', 'NFKC', 'NFKD', 'StripAccents', 'Precompiled']);
 const SPACE_CUT_PRE_TOKENIZERS = new Set(['BertPreTokenizer', 'Whitespace', 'WhitespaceSplit', 'ByteLevel']);
 const FIRST_GUESS_CHARACTERS_PER_TOKEN = 4;
 const SPACE = 0x20;
@@ -81,6 +94,15 @@ export class TextBound {
     return encode(text);
   }
 
+  /** Whether `encode` may cut `text` at `at` for `side` (the tests check every such position). */
+  isCutAt(text: string, at: number, side: CutSide): boolean {
+    try {
+      return this.rules !== null && at >= 1 && at < text.length && this.isCut(text, at, side);
+    } finally {
+      this.run = null;
+    }
+  }
+
   /** The first cut position at or after `from` (a prefix ends there), or null. */
   private cutAtOrAfter(text: string, from: number): number | null {
     for (let i = Math.max(1, from); i < text.length; i++) if (this.isCut(text, i, 'right')) return i;
@@ -98,6 +120,7 @@ export class TextBound {
     const rules = this.rules as Rules;
     const before = text.charCodeAt(at - 1);
     const after = text.charCodeAt(at);
+    if (rules.metaspace) return isMetaspaceCut(text, at, side, rules.metaspace) && !insideAddedToken(text, at, rules.addedTokens);
     if (side === 'left' && rules.suffixStartsWithSpace && after !== SPACE) return false;
     const boundary =
       (isCutWhitespace(after) && !isWhitespace(before)) ||
@@ -137,6 +160,12 @@ function cutRules(tokenizerJson: Record<string, unknown>): Rules | null {
   const normalizers = flatten(tokenizerJson.normalizer);
   const preTokenizers = flatten(tokenizerJson.pre_tokenizer);
   if (normalizers === null || preTokenizers === null || preTokenizers.length === 0) return null;
+  const added = Array.isArray(tokenizerJson.added_tokens) ? (tokenizerJson.added_tokens as Array<{ content?: unknown }>) : [];
+  const addedTokens = added.map((token) => token.content).filter((content): content is string => typeof content === 'string' && content.length > 1);
+  if (preTokenizers.some((p) => p.type === 'Metaspace')) {
+    const metaspace = metaspaceRules(normalizers, preTokenizers);
+    return metaspace && { bertSplits: false, suffixStartsWithSpace: false, addedTokens, metaspace };
+  }
   if (!normalizers.every(safeNormalizer)) return null;
   if (!preTokenizers.every((p) => SPACE_CUT_PRE_TOKENIZERS.has(String(p.type)))) return null;
   const bertNormalizer = normalizers.find((n) => n.type === 'BertNormalizer');
@@ -145,38 +174,8 @@ function cutRules(tokenizerJson: Record<string, unknown>): Rules | null {
     preTokenizers[0].type === 'BertPreTokenizer' &&
     normalizers.every((n) => n.type === 'BertNormalizer') &&
     (bertNormalizer === undefined || bertNormalizer.handle_chinese_chars !== false);
-  const added = Array.isArray(tokenizerJson.added_tokens) ? (tokenizerJson.added_tokens as Array<{ content?: unknown }>) : [];
-  const addedTokens = added.map((token) => token.content).filter((content): content is string => typeof content === 'string' && content.length > 1);
   const suffixStartsWithSpace = preTokenizers.some((p) => p.type === 'ByteLevel' && p.add_prefix_space === true);
-  return { bertSplits, suffixStartsWithSpace, addedTokens };
-}
-
-type Component = Record<string, unknown> & { type?: unknown };
-
-/** A normalizer or pre-tokenizer as its list of parts (a Sequence flattened); null for a shape not known here. */
-function flatten(component: unknown): Component[] | null {
-  if (component === null || component === undefined) return [];
-  if (typeof component !== 'object') return null;
-  const part = component as Component;
-  if (part.type !== 'Sequence') return [part];
-  const members = part.normalizers ?? part.pretokenizers;
-  if (!Array.isArray(members)) return null;
-  const flat: Component[] = [];
-  for (const member of members) {
-    const parts = flatten(member);
-    if (parts === null) return null;
-    flat.push(...parts);
-  }
-  return flat;
-}
-
-/** A normalizer that changes no character by what lies beyond a space; a Replace only of space runs. */
-function safeNormalizer(normalizer: Component): boolean {
-  if (SAFE_NORMALIZERS.has(String(normalizer.type))) return true;
-  if (normalizer.type !== 'Replace') return false;
-  const pattern = normalizer.pattern as { String?: unknown; Regex?: unknown } | undefined;
-  const source = pattern?.String ?? pattern?.Regex;
-  return typeof source === 'string' && /^ +(\{\d+,\d*\}|\+)?$/.test(source);
+  return { bertSplits, suffixStartsWithSpace, addedTokens, metaspace: null };
 }
 
 /**
@@ -185,10 +184,6 @@ function safeNormalizer(normalizer: Component): boolean {
  */
 function isCutWhitespace(code: number): boolean {
   return code === SPACE || code === 0x09 || code === 0x0a || code === 0x0d || (isWhitespace(code) && code > 0x7f && code !== 0xfeff);
-}
-
-function isWhitespace(code: number): boolean {
-  return code === SPACE || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
 /** BERT's ASCII punctuation: every printable ASCII character that is not a letter, a digit or a space. */

@@ -28,6 +28,8 @@ import {
  */
 export class PgvectorStore implements DocumentStore {
   readonly kind = 'pgvector' as const;
+  /** The connection of the transaction `atomically` holds open, while it does. */
+  private run: pg.PoolClient | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -104,6 +106,8 @@ export class PgvectorStore implements DocumentStore {
     const latest = new Map(records.map((record) => [record.document.id, record]));
     const rows = [...latest.values()];
     for (const { document, vector, tokenVectors } of rows) {
+      const nul = (['id', 'title', 'text'] as const).find((field) => document[field]?.includes('\u0000'));
+      if (nul) throw new InputError(`document ${document.id.replaceAll('\u0000', '\\u0000')}: its ${nul} holds the character U+0000, which PostgreSQL text cannot store`);
       if (hasVectors !== (vector !== undefined)) {
         throw new InputError(`document ${document.id}: ${hasVectors ? 'the index has vectors but the document has none' : 'the index has no vectors'}`);
       }
@@ -232,8 +236,32 @@ export class PgvectorStore implements DocumentStore {
     await this.pool.end();
   }
 
-  /** Runs `work` in one transaction on one connection; any error rolls it back. */
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    if (this.run) throw new Error('PgvectorStore.atomically does not nest');
+    return this.ownTransaction(async (client) => {
+      this.run = client;
+      try {
+        return await work();
+      } finally {
+        this.run = null;
+      }
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection; any error rolls it back. Inside `atomically`
+   * it runs in that transaction instead (an error then aborts it all).
+   */
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (!this.run) return this.ownTransaction(work);
+    try {
+      return await work(this.run);
+    } catch (error) {
+      throw this.storeError(error);
+    }
+  }
+
+  private async ownTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -242,11 +270,15 @@ export class PgvectorStore implements DocumentStore {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      if (error instanceof CrossrankError) throw error;
-      throw new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
+      throw this.storeError(error);
     } finally {
       client.release();
     }
+  }
+
+  /** A database error as one line naming the store; crossrank's own errors as they are. */
+  private storeError(error: unknown): CrossrankError {
+    return error instanceof CrossrankError ? error : new CrossrankError(`PostgreSQL at ${this.location}: ${describe(error)}`, { cause: error });
   }
 }
 

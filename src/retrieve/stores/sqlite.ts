@@ -20,8 +20,9 @@ import {
  *   sees exactly the terms crossrank's analyzer made.
  * - doc_vectors: a sqlite-vec vec0 table of float32 embeddings with cosine distance (exact
  *   k-nearest-neighbour scan in C; faster than a scan in JavaScript, see BENCHMARKS.md).
- * Every upsert or delete is one transaction, and SQLite's default synchronous=FULL makes a
- * committed one durable: a crash loses at most the transaction in flight.
+ * Every upsert or delete is one transaction (or a savepoint inside the one of `atomically`), and
+ * SQLite's default synchronous=FULL makes a committed one durable: a crash loses at most the
+ * transaction in flight.
  */
 export class SqliteStore implements DocumentStore {
   readonly kind = 'sqlite' as const;
@@ -94,7 +95,7 @@ export class SqliteStore implements DocumentStore {
     const insertTerms = this.db.prepare('INSERT INTO doc_terms (rowid, terms) VALUES (?, ?)');
     const deleteVector = hasVectors ? this.db.prepare('DELETE FROM doc_vectors WHERE rowid = ?') : null;
     const insertVector = hasVectors ? this.db.prepare('INSERT INTO doc_vectors (rowid, embedding) VALUES (?, ?)') : null;
-    this.db.transaction(() => {
+    const write = (): void => {
       for (const { document, terms, vector, tokenVectors } of records) {
         if (hasVectors !== (vector !== undefined)) {
           throw new InputError(`document ${document.id}: ${hasVectors ? 'the index has vectors but the document has none' : 'the index has no vectors'}`);
@@ -117,7 +118,26 @@ export class SqliteStore implements DocumentStore {
         insertTerms.run(rowid, terms);
         if (insertVector && vector) insertVector.run(BigInt(rowid), Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
       }
-    })();
+    };
+    // Inside `atomically` a failure rolls the whole run back, so no savepoint is needed (SQLite
+    // would journal the pages a savepoint may have to restore).
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write)();
+  }
+
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) throw new Error('SqliteStore.atomically does not nest');
+    // Each upsert's own transaction becomes a savepoint inside this one (better-sqlite3 nests so);
+    // what does not fit SQLite's page cache spills to the WAL file, not to memory.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   async ensureSearchIndexes(): Promise<void> {

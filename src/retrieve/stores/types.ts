@@ -75,6 +75,13 @@ export interface DocumentStore {
    */
   upsert(records: readonly DocumentRecord[]): Promise<void>;
   /**
+   * Runs `work` as one transaction around the writes it makes (upsert, ensureSearchIndexes): they
+   * all commit when it resolves, and none of them when it throws, so that a run adding many
+   * batches to an existing index is all or nothing. Readers see the index as it was until the
+   * commit. Not nested, and no other writes may run on the store meanwhile.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
+  /**
    * Builds the search indexes that a store defers while documents are loaded in bulk (pgvector:
    * GIN and HNSW are built once after a load, far faster than grown row by row). Afterwards
    * writes keep them current. Until then searches are exact scans: slower, never wrong. A no-op

@@ -1,11 +1,18 @@
 /** What the rerank routes (Cohere and TEI) share: the request's abort signal, the query check, the early refusal. */
-import type { FastifyReply, onRequestAsyncHookHandler } from 'fastify';
-import { HttpError } from '../errors.js';
+import type { FastifyReply, onRequestHookHandler } from 'fastify';
+import { HttpError, sendOverloaded } from '../errors.js';
 import type { QueuedReranker } from '../../rerank/queuedReranker.js';
 
-/** A rerank route's onRequest: 429 at once when the queue is full, before the body is read (its connection then closes). */
-export function refuseWhenBusy(service: QueuedReranker): onRequestAsyncHookHandler {
-  return async () => service.refuseIfBusy();
+/**
+ * A rerank route's onRequest: 429 at once when the queue is full, before the body is read (its
+ * connection then closes). A plain callback that makes no error object: under a flood of clients
+ * that ignore Retry-After, refusing is most of what the event loop does.
+ */
+export function refuseWhenBusy(service: QueuedReranker): onRequestHookHandler {
+  return (_request, reply, done) => {
+    if (service.isBusy) sendOverloaded(reply, service.retryAfterSeconds());
+    else done();
+  };
 }
 
 /**
