@@ -85,6 +85,25 @@ test('a text cut before tokenizing keeps exactly the tokens of the whole text: B
   }
 });
 
+test('a prefixed text (an embedding prompt) cut before it is prefixed encodes as the whole prefixed text', async () => {
+  const random = seededRandom(1103);
+  const prefixes = ['passage: ', 'query: ', 'Represent this sentence for searching relevant passages: ', 'ΟΔΟΣ', '..Σ', '中', ' ', '[SEP]'];
+  for (const { name, encoder } of await tokenizers()) {
+    let cut = 0;
+    for (let i = 0; i < 120; i++) {
+      const prefix = prefixes[i % prefixes.length];
+      const text = hardText(random, Math.floor(random() * 6000));
+      const maxLength = encoder.singleSpecialCount + 1 + Math.floor(random() * 120);
+      const prefixed = encoder.encodeSingle(text, { maxLength, prefix });
+      const whole = encoder.encodeSingle(prefix + text, { maxLength });
+      const where = `${name} maxLength ${maxLength} prefix ${JSON.stringify(prefix)}: ${JSON.stringify(text.slice(0, 80))}… (${text.length} characters)`;
+      assert.deepEqual(prefixed, whole, where);
+      if (encoder.encodeTextBounded(text, maxLength, 'right').ids.length < encoder.encodeText(text).ids.length) cut++;
+    }
+    assert.ok(cut > 60, `${name}: ${cut} texts cut`);
+  }
+});
+
 test('pairs of cut texts encode as the whole texts do, and as the Rust tokenizer does', async () => {
   const random = seededRandom(1102);
   for (const { name, encoder, rust } of await tokenizers()) {

@@ -95,18 +95,32 @@ export class BiEncoder {
     return new BiEncoder(runner, encoding.encoder, info, batch);
   }
 
-  /** The model inputs of one text, as fed (after truncation to maxLength). */
-  encode(text: string): PairEncoding {
-    return this.encoder.encodeSingle(text, { maxLength: this.info.maxLength });
+  /** The model inputs of one text, `prefix` before it, as fed (after truncation to maxLength). */
+  encode(text: string, prefix = ''): PairEncoding {
+    return this.encoder.encodeSingle(text, { maxLength: this.info.maxLength, prefix });
   }
 
   /** One vector per text, in input order; texts are embedded as given (no prefix). */
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.embedPrefixed(texts, '');
+  }
+
+  /** Embeds queries with the query prefix. */
+  embedQueries(queries: readonly string[]): Promise<Float32Array[]> {
+    return this.embedPrefixed(queries, this.info.queryPrefix);
+  }
+
+  /** Embeds documents with the document prefix. */
+  embedDocuments(documents: readonly string[]): Promise<Float32Array[]> {
+    return this.embedPrefixed(documents, this.info.documentPrefix);
+  }
+
+  private async embedPrefixed(texts: readonly string[], prefix: string): Promise<Float32Array[]> {
     if (this.runner.isClosed) throw new InputError('this BiEncoder is closed');
     if (!Array.isArray(texts)) throw new InputError('texts must be an array of strings');
     const encodings = texts.map((text, i) => {
       if (typeof text !== 'string') throw new InputError(`texts[${i}] must be a string`);
-      return this.encode(text);
+      return this.encode(text, prefix);
     });
     const vectors = new Array<Float32Array>(texts.length);
     await this.runner.runBatches(encodings, this.batch, this.encoder.padTokenId, (outputs, batch) => {
@@ -119,16 +133,6 @@ export class BiEncoder {
       });
     });
     return vectors;
-  }
-
-  /** Embeds queries with the query prefix. */
-  embedQueries(queries: readonly string[]): Promise<Float32Array[]> {
-    return this.embed(queries.map((query) => this.info.queryPrefix + query));
-  }
-
-  /** Embeds documents with the document prefix. */
-  embedDocuments(documents: readonly string[]): Promise<Float32Array[]> {
-    return this.embed(documents.map((document) => this.info.documentPrefix + document));
   }
 
   close(): Promise<void> {

@@ -96,8 +96,16 @@ export class PairEncoder {
    * embedding model): its first tokens that fit beside the special tokens, wrapped by the
    * tokenizer's single-sequence template. The result has the shape of a pair's encoding.
    */
-  encodeSingle(text: string, options: { maxLength: number }): PairEncoding {
-    return this.assembleSingle(this.encodeTextBounded(text, options.maxLength, 'right'), options.maxLength);
+  encodeSingle(text: string, options: { maxLength: number; prefix?: string }): PairEncoding {
+    const prefix = options.prefix ?? '';
+    if (prefix === '') return this.assembleSingle(this.encodeTextBounded(text, options.maxLength, 'right'), options.maxLength);
+    // `prefix + text`, encoded with the text cut before it is prefixed: a prefixed huge text would
+    // be copied whole (V8 flattens the joined string), though only its first tokens are read. A
+    // cut is a split boundary within the text, and stays one behind the prefix (the cut rules read
+    // the characters next to the cut, which the prefix does not change).
+    this.textBound ??= new TextBound(this.tokenizerJson);
+    const tokens = this.textBound.encode(text, options.maxLength, 'right', (part) => this.encodeText(prefix + part));
+    return this.assembleSingle(tokens, options.maxLength);
   }
 
   /** Truncates one pre-tokenized text to fit `maxLength` and wraps it in the single template. */
