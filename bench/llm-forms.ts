@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureQwen3Model, QWEN3_CACHE_ROOT } from '../scripts/model-gen/qwen3Model.js';
-import type { Qwen3Spec } from '../scripts/model-gen/qwen3Weights.js';
+import { ensureQwen3Model, QWEN3_CACHE_ROOT, qwen3Reranker06bSpec } from '../scripts/model-gen/qwen3Model.js';
 import { QWEN_BPE_VOCAB_SIZE } from '../scripts/model-gen/qwenBpe.js';
 import { LlmReranker } from '../src/index.js';
 
@@ -37,9 +36,7 @@ const { values: args } = parseArgs({
 const threads = Number(args.threads);
 const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${args.inputs}-50.json`), 'utf8')) as { query: string; docs: string[] };
 
-function spec(layers: number): Qwen3Spec {
-  return { vocabSize: QWEN_BPE_VOCAB_SIZE, hidden: 1024, layers, heads: 16, kvHeads: 8, headDim: 128, intermediate: 3072, ropeTheta: 1_000_000, rmsNormEps: 1e-6, maxPositions: 4096, seed: 5005 };
-}
+const spec = (layers: number) => qwen3Reranker06bSpec(layers, { vocabSize: QWEN_BPE_VOCAB_SIZE, maxPositions: 4096, seed: 5005 });
 
 interface Measured {
   config: string;

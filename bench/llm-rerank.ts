@@ -20,8 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
-import { ensureQwen3Model } from '../scripts/model-gen/qwen3Model.js';
-import type { Qwen3Spec } from '../scripts/model-gen/qwen3Weights.js';
+import { ensureQwen3Model, qwen3Reranker06bSpec } from '../scripts/model-gen/qwen3Model.js';
 import { CrossEncoder, LlmReranker } from '../src/index.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -39,11 +38,6 @@ const { values: args } = parseArgs({
 });
 const threads = Number(args.threads);
 const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${args.inputs}-50.json`), 'utf8')) as { query: string; docs: string[] };
-
-/** Qwen3-Reranker-0.6B's config.json widths; only the layer count is cut down. */
-function benchSpec(layers: number): Qwen3Spec {
-  return { vocabSize: 151_669, hidden: 1024, layers, heads: 16, kvHeads: 8, headDim: 128, intermediate: 3072, ropeTheta: 1_000_000, rmsNormEps: 1e-6, maxPositions: 40_960, seed: 4004 };
-}
 
 interface Measured {
   config: string;
@@ -101,7 +95,7 @@ if (args.child) {
 } else {
   const layers = Number(args.layers);
   const generating = performance.now();
-  const llmDir = await ensureQwen3Model(`qwen3-reranker-bench-${layers}l`, benchSpec(layers));
+  const llmDir = await ensureQwen3Model(`qwen3-reranker-bench-${layers}l`, qwen3Reranker06bSpec(layers));
   const generatedMs = performance.now() - generating;
   const minilmDir = await ensureTestModel('minilm-l6-bench');
   // The cut graph is written on first load (a copy of the weights): made here, so that no child's peak memory includes it.

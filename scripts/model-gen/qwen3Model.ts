@@ -46,6 +46,14 @@ export interface Qwen3Export {
 
 export const PLAIN_FP32: Qwen3Export = { attention: 'plain', files: { 'model.onnx': 'fp32' } };
 
+/**
+ * Qwen3-Reranker-0.6B's config.json widths (hidden 1024, 16 query / 8 key-value heads of 128,
+ * SwiGLU 3072, vocabulary 151,669) with `layers` of its 28 layers: the benchmarks' model.
+ */
+export function qwen3Reranker06bSpec(layers: number, overrides: Partial<Qwen3Spec> = {}): Qwen3Spec {
+  return { vocabSize: 151_669, hidden: 1024, layers, heads: 16, kvHeads: 8, headDim: 128, intermediate: 3072, ropeTheta: 1_000_000, rmsNormEps: 1e-6, maxPositions: 40_960, seed: 4004, ...overrides };
+}
+
 export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec, form: Qwen3Export = PLAIN_FP32): Promise<void> {
   await mkdir(join(dir, 'onnx'), { recursive: true });
   const tokenizer = buildQwenBpe();
