@@ -32,6 +32,7 @@ def main():
     p.add_argument("--depth", type=int, default=100)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--queries", type=int, default=400, help="dev packages to use (all dev sections are used)")
+    p.add_argument("--docs", action=argparse.BooleanOptionalAction, default=True, help="also the dev documentation sections (--no-docs with --queries 1109: the shipped recipe)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     encoded = json.load(open(os.path.join(args.data, "encoded.json")))
@@ -42,7 +43,7 @@ def main():
     model.load_state_dict(torch.load(os.path.join(args.run, "model.pt")))
     model.eval()
     docs_path = os.path.join(args.data, "docs.jsonl")
-    dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if os.path.exists(docs_path) else []
+    dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if args.docs and os.path.exists(docs_path) else []
     sets = {"packages": [(r["synopsis"], r["package"], r["description"]) for r in dev[: args.queries]], "docs": dev_docs}
     results = {name: dev_mrr_by_weight(model, spec, encoded, queries, args.depth) for name, queries in sets.items() if queries}
     print(json.dumps(results), file=sys.stderr)

@@ -22,6 +22,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
     parser.add_argument("--packages", type=int, default=8000, help="training packages to sample")
+    parser.add_argument("--docs", action=argparse.BooleanOptionalAction, default=True, help="also the documentation sections of docs.jsonl (--no-docs: packages only, the shipped recipe)")
     parser.add_argument("--negatives", type=int, default=7, help="hard negatives kept per query")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
@@ -29,7 +30,7 @@ def main():
 
     packages = [json.loads(line) for line in open(os.path.join(args.data, "train.jsonl"))]
     docs_path = os.path.join(args.data, "docs.jsonl")
-    docs = [r for r in (json.loads(line) for line in open(docs_path)) if r["split"] == "train"] if os.path.exists(docs_path) else []
+    docs = [r for r in (json.loads(line) for line in open(docs_path)) if r["split"] == "train"] if args.docs and os.path.exists(docs_path) else []
     # one list of passages: packages first, then sections; a "title" tells near-duplicates apart
     train = [{"name": r["package"], "text": r["description"], "queries": [r["synopsis"], r["keywords"]], "title": r["synopsis"]} for r in packages]
     train += [{"name": r["id"], "text": r["text"], "queries": r["queries"], "title": r["id"]} for r in docs]
