@@ -56,6 +56,25 @@ def glove_init(model, path, cache, scale):
 MASK = 103
 
 
+def linear_schedule(optimizer, steps, warmup):
+    """Linear warm-up over `warmup` steps, then linear decay to 0 at `steps`."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+
+
+def update(loss, optimizer, schedule, params):
+    """One optimiser step, gradients clipped at norm 1."""
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    schedule.step()
+
+
+def note(log, line):
+    print(line, flush=True)
+    log.write(line + "\n")
+
+
 class MlmHead(torch.nn.Module):
     """BERT's prediction head, its output tied to the (factorised) word embeddings; dropped after the warm-up."""
 
@@ -79,8 +98,7 @@ def mlm_warmup(model, passages, steps, batch, max_length, lr, rng, log):
     head = MlmHead(model)
     params = list(model.parameters()) + [p for n, p in head.named_parameters() if not n.startswith("model.")]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    warmup = max(1, steps // 10)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    schedule = linear_schedule(optimizer, steps, max(1, steps // 10))
     vocab, started = model.spec["vocab"], time.time()
     for step in range(steps):
         rows = [[CLS] + rng.choice(passages)[: max_length - 2] + [SEP] for _ in range(batch)]
@@ -101,15 +119,9 @@ def mlm_warmup(model, passages, steps, batch, max_length, lr, rng, log):
         states = model.encode(inputs, torch.zeros_like(inputs), mask)
         picked = labels != -100
         loss = torch.nn.functional.cross_entropy(head(states[picked]), labels[picked])
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        schedule.step()
+        update(loss, optimizer, schedule, params)
         if step % 25 == 0:
-            line = f"mlm step {step} loss {loss.item():.4f} elapsed {time.time() - started:.0f}s"
-            print(line, flush=True)
-            log.write(line + "\n")
+            note(log, f"mlm step {step} loss {loss.item():.4f} elapsed {time.time() - started:.0f}s")
 
 
 def dev_mrr(model, dev, encoded, max_length, queries=300, depth=20):
@@ -211,10 +223,9 @@ def main():
         mlm_warmup(model, [encoded["passages"][n] for n in passage_names], args.mlm_steps, args.mlm_batch, args.max_length, args.mlm_lr, rng, log)
         if dev_docs:
             mrr, bm25 = dev_mrr(model, dev_docs, encoded, args.max_length, queries=200)
-            log.write(f"after mlm: docs dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}\n")
+            note(log, f"after mlm: docs dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}")
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warmup = max(1, args.steps // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup))))
+    schedule = linear_schedule(optimizer, args.steps, max(1, args.steps // 20))
 
     order = list(range(len(groups)))
     rng.shuffle(order)
@@ -234,23 +245,16 @@ def main():
             pairs += [(q, encoded["passages"][name]) for name in [g["positive"]] + negatives]
         scores = model(*collate(pairs, args.max_length)).view(args.batch_queries, args.group)
         loss = torch.nn.functional.cross_entropy(scores, torch.zeros(args.batch_queries, dtype=torch.long))
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
+        update(loss, optimizer, schedule, model.parameters())
         if step % 25 == 0:
-            line = f"step {step} loss {loss.item():.4f} lr {schedule.get_last_lr()[0]:.2e} elapsed {time.time() - started:.0f}s"
-            print(line, flush=True)
-            log.write(line + "\n")
+            note(log, f"step {step} loss {loss.item():.4f} lr {schedule.get_last_lr()[0]:.2e} elapsed {time.time() - started:.0f}s")
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             mrr, bm25 = dev_mrr(model, dev, encoded, args.max_length)
             line = f"step {step + 1} dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}"
             if dev_docs:
                 mrr, bm25 = dev_mrr(model, dev_docs, encoded, args.max_length, queries=200)
                 line += f"; docs dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}"
-            print(line, flush=True)
-            log.write(line + "\n")
+            note(log, line)
             log.flush()
             torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))  # a checkpoint, should the run be stopped
     torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
