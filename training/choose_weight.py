@@ -44,20 +44,21 @@ def main():
     model.eval()
     docs_path = os.path.join(args.data, "docs.jsonl")
     dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if args.docs and os.path.exists(docs_path) else []
-    sets = {"packages": [(r["synopsis"], r["package"], r["description"]) for r in dev[: args.queries]], "docs": dev_docs}
-    results = {name: dev_mrr_by_weight(model, spec, encoded, queries, args.depth) for name, queries in sets.items() if queries}
+    sets = {"packages": ([(r["synopsis"], r["package"], r["description"]) for r in dev], args.queries), "docs": (dev_docs, len(dev_docs))}
+    results = {name: dev_mrr_by_weight(model, spec, encoded, passages, queries, args.depth) for name, (passages, queries) in sets.items() if passages}
     print(json.dumps(results), file=sys.stderr)
     # the weight best on average over the kinds of text
     print(max(WEIGHTS, key=lambda w: sum(r["mrr10_by_weight"][str(w)] for r in results.values())))
 
 
-def dev_mrr_by_weight(model, spec, encoded, dev, depth):
-    """dev: (query, passage name, passage text); BM25 over the passages, its top `depth` reranked."""
+def dev_mrr_by_weight(model, spec, encoded, dev, queries, depth):
+    """dev: (query, passage name, passage text); BM25 over all the passages, its top `depth`
+    reranked for the first `queries` queries."""
     index = BM25([text for _, _, text in dev])
     mrr = {w: 0.0 for w in WEIGHTS}
     mrr_bm25 = 0.0
     with torch.no_grad():
-        for i, (query, _, _) in enumerate(dev):
+        for i, (query, _, _) in enumerate(dev[:queries]):
             hits = index.search(query, depth)
             ids = [j for j, _ in hits]
             if i in ids[:10]:
@@ -72,7 +73,7 @@ def dev_mrr_by_weight(model, spec, encoded, dev, depth):
                 order = [ids[k] for k in np.argsort(-(model_z + w * bm25_z), kind="stable")]
                 if i in order[:10]:
                     mrr[w] += 1 / (order.index(i) + 1)
-    n = len(dev)
+    n = min(queries, len(dev))
     return {"dev_queries": n, "bm25_mrr10": round(mrr_bm25 / n, 4), "mrr10_by_weight": {str(w): round(v / n, 4) for w, v in mrr.items()}}
 
 
