@@ -23,7 +23,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from doc_text import FAQ, html_sections, info_nodes, man_page  # noqa: E402
+from doc_text import FAQ, html_sections, info_nodes, man_page, read_text  # noqa: E402
 
 PYTHON_HTML = "/usr/share/doc/python3.11/html"
 GIT_HTML = "/usr/share/doc/git-doc"
@@ -123,8 +123,6 @@ def info_records(rng):
         if not FAQ.search(manual) and not manual.startswith("python"):
             manuals.setdefault(manual, []).append(path)
     for manual, paths in sorted(manuals.items()):
-        from doc_text import read_text
-
         text = "\n".join(read_text(p) for p in sorted(paths, key=lambda p: (len(p), p)))
         for node, body in info_nodes(text):
             r = section_record("info", manual, node, body, rng)
