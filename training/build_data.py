@@ -11,7 +11,8 @@ evaluation runs on a fresh clone.
 Input: the Translation-en lists that `apt-get -o Acquire::Languages=en update` fetches.
 Output: train.jsonl and dev.jsonl in --out (default training/data); in --heldout (default
 training/heldout) synopsis/ (corpus.jsonl, queries.jsonl, qrels/test.tsv) and keywords/
-(queries.jsonl, qrels/test.tsv, corpus.jsonl a link to synopsis/corpus.jsonl). Deterministic:
+(queries.jsonl, qrels/test.tsv, corpus.jsonl a link to synopsis/corpus.jsonl), written only when
+missing (or with --force-heldout), so that newer lists leave the committed sets alone. Deterministic:
 same lists, same files.
 """
 import argparse
@@ -107,6 +108,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "data"))
     parser.add_argument("--heldout", default=os.path.join(os.path.dirname(__file__), "heldout"))
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--force-heldout", action="store_true", help="rewrite heldout/synopsis and heldout/keywords even if they exist")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -141,6 +143,11 @@ def main():
     names = set()
     test = [r for r in test if not (r["package"] in names or names.add(r["package"]))]
     synopsis_dir, keywords_dir = os.path.join(args.heldout, "synopsis"), os.path.join(args.heldout, "keywords")
+    counts = {k: len(v) for k, v in splits.items()}
+    if os.path.exists(os.path.join(synopsis_dir, "queries.jsonl")) and not args.force_heldout:
+        # the committed sets are what figures are compared on: newer package lists must not change them
+        print(json.dumps({"packages": len(records), **counts, "out": args.out, "heldout": "kept"}))
+        return
     with open(os.path.join(make_dirs(synopsis_dir), "corpus.jsonl"), "w") as corpus:
         for r in test:
             corpus.write(json.dumps({"_id": r["package"], "title": "", "text": r["description"]}) + "\n")
@@ -149,7 +156,6 @@ def main():
     link = os.path.join(keywords_dir, "corpus.jsonl")
     if not os.path.lexists(link):
         os.symlink(os.path.join("..", "synopsis", "corpus.jsonl"), link)
-    counts = {k: len(v) for k, v in splits.items()}
     print(json.dumps({"packages": len(records), **counts, "out": args.out, "heldout": args.heldout}))
 
 

@@ -4,9 +4,10 @@
  *
  *   npx tsx training/encode_texts.ts [--data training/data]
  *
- * Writes encoded.json: { queries: {text: ids}, passages: {package: ids} } (ids without special tokens).
+ * Writes encoded.json: { queries: {text: ids}, passages: {name: ids} } (ids without special tokens), a
+ * name being a package (train.jsonl, dev.jsonl) or a documentation section id (docs.jsonl).
  */
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,13 @@ for (const split of ['train.jsonl', 'dev.jsonl']) {
   for await (const r of jsonLines(join(values.data!, split))) {
     passages[String(r.package)] = encoder.encodeText(String(r.description)).ids.slice(0, maxPassage);
     for (const q of [r.synopsis, r.keywords]) if (typeof q === 'string') queries[q] ??= encoder.encodeText(q).ids.slice(0, 64);
+  }
+}
+const docs = join(values.data!, 'docs.jsonl');
+if (existsSync(docs)) {
+  for await (const r of jsonLines(docs)) {
+    passages[String(r.id)] = encoder.encodeText(String(r.text)).ids.slice(0, maxPassage);
+    for (const q of r.queries as unknown[]) if (typeof q === 'string') queries[q] ??= encoder.encodeText(q).ids.slice(0, 64);
   }
 }
 for await (const g of jsonLines(join(values.data!, 'groups.jsonl'))) {

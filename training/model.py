@@ -1,6 +1,11 @@
 """A BERT cross-encoder in plain PyTorch, laid out exactly like Hugging Face's
 BertForSequenceClassification (post-LayerNorm, exact GELU, tanh pooler on [CLS]), so its weights
-export to crossrank's ONNX graph builder (scripts/model-gen/bertGraph.ts) unchanged."""
+export to crossrank's ONNX graph builder (scripts/model-gen/bertGraph.ts) unchanged.
+
+With embed < hidden the word embeddings are factorised (ALBERT's trick): a vocab x embed table
+(the 100-d word vectors fit it) and a linear map to the hidden size. That is still a plain BERT:
+folded() multiplies the two into one vocab x hidden table and adds the map's bias to every
+position row (the three embeddings are summed before the LayerNorm)."""
 import math
 
 import torch
@@ -35,10 +40,14 @@ class Layer(nn.Module):
 
 
 class CrossEncoder(nn.Module):
-    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12):
+    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12, embed=None):
         super().__init__()
+        embed = embed or hidden
         self.spec = dict(vocab=vocab, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate, max_positions=max_positions, type_vocab=type_vocab, eps=eps)
-        self.word = nn.Embedding(vocab, hidden)
+        if embed != hidden:
+            self.spec["embed"] = embed
+        self.word = nn.Embedding(vocab, embed)
+        self.word_proj = nn.Linear(embed, hidden) if embed != hidden else None
         self.position = nn.Embedding(max_positions, hidden)
         self.token_type = nn.Embedding(type_vocab, hidden)
         self.emb_ln = nn.LayerNorm(hidden, eps=eps)
@@ -51,13 +60,27 @@ class CrossEncoder(nn.Module):
             if isinstance(module, nn.Linear):
                 nn.init.zeros_(module.bias)
 
-    def forward(self, input_ids, token_type_ids, attention_mask):
+    def encode(self, input_ids, token_type_ids, attention_mask):
+        """The last layer's hidden states."""
         positions = torch.arange(input_ids.shape[1], device=input_ids.device)
-        x = self.emb_ln(self.word(input_ids) + self.position(positions)[None] + self.token_type(token_type_ids))
+        words = self.word(input_ids)
+        if self.word_proj is not None:
+            words = self.word_proj(words)
+        x = self.emb_ln(words + self.position(positions)[None] + self.token_type(token_type_ids))
         mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for layer in self.layers:
             x = layer(x, mask_bias)
+        return x
+
+    def forward(self, input_ids, token_type_ids, attention_mask):
+        x = self.encode(input_ids, token_type_ids, attention_mask)
         return self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
+
+    def folded(self):
+        """(word embeddings, position embeddings) of the equivalent plain BERT: vocab x hidden."""
+        if self.word_proj is None:
+            return self.word.weight, self.position.weight
+        return self.word.weight @ self.word_proj.weight.T, self.position.weight + self.word_proj.bias[None]
 
 
 CLS, SEP, PAD = 101, 102, 0

@@ -33,8 +33,8 @@ def main():
     p.add_argument("--run", default=os.path.join(os.path.dirname(__file__), "runs", "starter"))
     p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
     args = p.parse_args()
-    spec = json.load(open(os.path.join(args.run, "weights.json")))["spec"]
-    model = CrossEncoder(vocab=spec["vocab"], hidden=spec["hidden"], layers=spec["layers"], heads=spec["heads"], intermediate=spec["intermediate"], max_positions=spec["max_positions"], type_vocab=spec["type_vocab"], eps=spec["eps"])
+    manifest = json.load(open(os.path.join(args.run, "weights.json")))
+    model = CrossEncoder(**manifest.get("torch_spec", manifest["spec"]))  # model.pt holds the unfolded weights
     model.load_state_dict(torch.load(os.path.join(args.run, "model.pt")))
     write_probes(model, args.data, args.run)
 

