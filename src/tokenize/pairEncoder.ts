@@ -80,8 +80,11 @@ export class PairEncoder {
    * tokens kept, and whether there are more than `keep`, are those of the whole text.
    */
   encodeTextBounded(text: string, keep: number, side: TruncationDirection): TextTokens {
-    this.textBound ??= new TextBound(this.tokenizerJson);
-    return this.textBound.encode(text, keep, side, (part) => this.encodeText(part));
+    return this.bound().encode(text, keep, side, (part) => this.encodeText(part));
+  }
+
+  private bound(): TextBound {
+    return (this.textBound ??= new TextBound(this.tokenizerJson));
   }
 
   encodePair(query: string, document: string, options: PairEncodeOptions): PairEncoding {
@@ -97,14 +100,12 @@ export class PairEncoder {
    * tokenizer's single-sequence template. The result has the shape of a pair's encoding.
    */
   encodeSingle(text: string, options: { maxLength: number; prefix?: string }): PairEncoding {
-    const prefix = options.prefix ?? '';
-    if (prefix === '') return this.assembleSingle(this.encodeTextBounded(text, options.maxLength, 'right'), options.maxLength);
     // `prefix + text`, encoded with the text cut before it is prefixed: a prefixed huge text would
     // be copied whole (V8 flattens the joined string), though only its first tokens are read. A
     // cut is a split boundary within the text, and stays one behind the prefix (the cut rules read
     // the characters next to the cut, which the prefix does not change).
-    this.textBound ??= new TextBound(this.tokenizerJson);
-    const tokens = this.textBound.encode(text, options.maxLength, 'right', (part) => this.encodeText(prefix + part));
+    const prefix = options.prefix ?? '';
+    const tokens = this.bound().encode(text, options.maxLength, 'right', (part) => this.encodeText(prefix + part));
     return this.assembleSingle(tokens, options.maxLength);
   }
 
