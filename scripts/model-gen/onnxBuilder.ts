@@ -299,6 +299,11 @@ export class GraphBuilder {
     return onnx.ModelProto.encode(onnx.ModelProto.create(this.toModelProto(docString))).finish();
   }
 
+  /** The bytes of all initializers' data, as the graph now holds them. */
+  get initializerBytes(): number {
+    return this.initializers.reduce((sum, tensor) => sum + (tensor.rawData?.length ?? 0), 0);
+  }
+
   /**
    * The model with every initializer of `minBytes` or more stored in `dataFile` beside it, as
    * Optimum and onnx-community ship models whose weights pass protobuf's 2 GB limit

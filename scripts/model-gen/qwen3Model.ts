@@ -86,12 +86,12 @@ export async function writeQwen3ModelDir(dir: string, spec: Qwen3Spec, form: Qwe
     const matrices = precision === 'fp16' ? 'fp32' : precision;
     const graph = form.attention === 'plain' ? buildQwen3Graph(spec, weights, matrices) : buildQwen3GqaGraph(spec, weights, matrices, form.rotaryInAttention ?? true);
     if (precision === 'fp16') graph.convertToFloat16('rotary');
-    await writeGraph(join(dir, 'onnx', file), graph, spec);
+    await writeGraph(join(dir, 'onnx', file), graph);
   }
 }
 
-async function writeGraph(path: string, graph: GraphBuilder, spec: Qwen3Spec): Promise<void> {
-  if (qwen3WeightBytes(spec) < EXTERNAL_DATA_FROM) {
+async function writeGraph(path: string, graph: GraphBuilder): Promise<void> {
+  if (graph.initializerBytes < EXTERNAL_DATA_FROM) {
     await writeFile(path, graph.encode(QWEN3_DOC));
     return;
   }
@@ -107,14 +107,8 @@ async function writeGraph(path: string, graph: GraphBuilder, spec: Qwen3Spec): P
   }
 }
 
-/** Above this many bytes of float32 weights the generator writes them as external data. */
+/** From this many bytes of weights on, the generator writes them as external data. */
 const EXTERNAL_DATA_FROM = 2 ** 30;
-
-function qwen3WeightBytes(spec: Qwen3Spec): number {
-  const attention = spec.hidden * spec.headDim * (2 * spec.heads + 2 * spec.kvHeads);
-  const layer = attention + 3 * spec.hidden * spec.intermediate;
-  return 4 * (spec.vocabSize * spec.hidden + spec.layers * layer);
-}
 
 const GENERATOR_DIR = fileURLToPath(new URL('./', import.meta.url));
 export const QWEN3_CACHE_ROOT = fileURLToPath(new URL('../../test/.cache/models', import.meta.url));
