@@ -13,7 +13,6 @@
  * a warm-up call, then the measured one. Prints a Markdown table.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { ensureQwen3Model, QWEN3_CACHE_ROOT, qwen3Reranker06bSpec } from '../scripts/model-gen/qwen3Model.js';
 import { QWEN_BPE_VOCAB_SIZE } from '../scripts/model-gen/qwenBpe.js';
 import { LlmReranker } from '../src/index.js';
+import { benchInput } from './benchInputs.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const { values: args } = parseArgs({
@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
   },
 });
 const threads = Number(args.threads);
-const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${args.inputs}-50.json`), 'utf8')) as { query: string; docs: string[] };
+const { query, docs } = benchInput(args.inputs as string);
 
 const spec = (layers: number) => qwen3Reranker06bSpec(layers, { vocabSize: QWEN_BPE_VOCAB_SIZE, maxPositions: 4096, seed: 5005 });
 

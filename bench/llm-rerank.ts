@@ -13,7 +13,7 @@
  * its peak RSS is its own. Prints a Markdown table and writes the numbers to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
 import { ensureQwen3Model, qwen3Reranker06bSpec } from '../scripts/model-gen/qwen3Model.js';
 import { CrossEncoder, LlmReranker } from '../src/index.js';
+import { benchInput } from './benchInputs.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const { values: args } = parseArgs({
@@ -37,7 +38,7 @@ const { values: args } = parseArgs({
   },
 });
 const threads = Number(args.threads);
-const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${args.inputs}-50.json`), 'utf8')) as { query: string; docs: string[] };
+const { query, docs } = benchInput(args.inputs as string);
 
 interface Measured {
   config: string;

@@ -11,7 +11,7 @@
  * Contenders run round-robin within each iteration, so drift on a shared machine hits all alike.
  * Prints a Markdown table and writes the raw numbers to bench/results/.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +27,7 @@ import { isTestModelName } from '../scripts/model-gen/testModels.js';
 import { planBatches } from '../src/inference/batching.js';
 import { batchFeeds } from '../src/inference/tensors.js';
 import { summarize, type LatencySummary } from './stats.js';
+import { benchInput } from './benchInputs.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const { values: args } = parseArgs({
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   for (const model of args.model!.split(',')) {
     const modelDir = await modelDirectory(model);
     for (const inputName of args.inputs!.split(',')) {
-      const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${inputName}-50.json`), 'utf8')) as { query: string; docs: string[] };
+      const { query, docs } = benchInput(inputName);
       for (const variant of args.variants!.split(',') as Variant[]) {
         const ours = await crossrankContender(modelDir, variant, query, docs);
         const contenders: Contender[] = [ours, await ceilingContender(ours.encoder, query, docs)];

@@ -12,13 +12,14 @@
  * Markdown table and writes the raw numbers to bench/results/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
+import { benchInput } from './benchInputs.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const { values: args } = parseArgs({
@@ -114,7 +115,7 @@ async function load(server: Server, body: string, documents: number, clients: nu
 
 async function main(): Promise<void> {
   const modelDir = await ensureTestModel('minilm-l6-bench', join(repoRoot, 'models'));
-  const { query, docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench/varied-50.json'), 'utf8')) as { query: string; docs: string[] };
+  const { query, docs } = benchInput('varied');
   const body = JSON.stringify({ model: 'minilm-l6-bench', query, documents: docs });
 
   const servers = [await startServer('batched (default: 2 ms window, 32768 tokens)', modelDir, []), await startServer('alone (--batch-window-ms 0)', modelDir, ['--batch-window-ms', '0'])];

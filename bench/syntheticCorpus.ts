@@ -5,18 +5,15 @@
  * are the same; queries are 3 to 7 consecutive words of one description, so BM25 always has
  * matches. Same seed, same corpus.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../scripts/model-gen/rng.js';
 import type { IndexDocument } from '../src/retrieve/searchIndex.js';
-
-const BENCH_DIR = fileURLToPath(new URL('../assets/bench/', import.meta.url));
+import { benchInput } from './benchInputs.js';
 
 
 function sourceTexts(): string[][] {
   const texts: string[][] = [];
-  for (const name of ['varied-50.json', 'uniform-50.json']) {
-    const { docs } = JSON.parse(readFileSync(`${BENCH_DIR}${name}`, 'utf8')) as { docs: string[] };
+  for (const name of ['varied', 'uniform']) {
+    const { docs } = benchInput(name);
     for (const doc of docs) texts.push(doc.split(/\s+/).filter((word) => word !== ''));
   }
   return texts;

@@ -8,7 +8,6 @@
  *
  * Each contender encodes the 50 documents of an assets/bench input (no special tokens), round-robin.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
 import { readJsonObject } from '../src/model/index.js';
 import { PairEncoder } from '../src/tokenize/pairEncoder.js';
 import { summarize } from './stats.js';
+import { benchInput } from './benchInputs.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const { values: args } = parseArgs({
@@ -42,7 +42,7 @@ const contenders: [string, (text: string) => Promise<number>][] = [
 
 const lines = ['| input | contender | docs/s | p50 ms per 50 docs | vs approximation |', '|---|---|---:|---:|---:|'];
 for (const input of args.inputs!.split(',')) {
-  const { docs } = JSON.parse(readFileSync(join(repoRoot, 'assets/bench', `${input}-50.json`), 'utf8')) as { docs: string[] };
+  const { docs } = benchInput(input);
   const samples = new Map(contenders.map(([name]) => [name, [] as number[]]));
   for (let i = 0; i < iterations + 2; i++) {
     for (const [name, encode] of contenders) {
