@@ -7,7 +7,7 @@
  * last with FTS5's idf instead of Lucene's (see rerank/candidateBm25.ts). nDCG@10 and MRR@10, and
  * per query better / worse than BM25 on nDCG@10 with a sign test.
  *
- *   npx tsx bench/lexical-mix.ts [--sets synopsis,keywords] [--every 1] [--threads N] [--weight 1]
+ *   npx tsx bench/lexical-mix.ts [--sets synopsis,keywords] [--every 1] [--threads N] [--weight W]
  *
  * --every k evaluates every k-th query only (to fit a busy machine). Writes bench/results/.
  */
@@ -35,11 +35,10 @@ const { values: args } = parseArgs({
     sets: { type: 'string', default: 'synopsis,keywords' },
     every: { type: 'string', default: '1' },
     threads: { type: 'string', default: String(availableParallelism()) },
-    weight: { type: 'string', default: '1' },
+    weight: { type: 'string' }, // default: the starter's recommended weight (its config.json)
   },
 });
 const every = Number(args.every);
-const weight = Number(args.weight);
 const RANKINGS = [
   'BM25 alone',
   'starter alone',
@@ -49,6 +48,7 @@ const RANKINGS = [
 ] as const;
 
 const encoder = await CrossEncoder.load(undefined, { threads: Number(args.threads) });
+const weight = args.weight === undefined ? (encoder.recommendedWeight ?? 1) : Number(args.weight);
 const lines: string[] = [];
 const results: Record<string, unknown> = {};
 for (const set of args.sets.split(',')) {
