@@ -10,9 +10,9 @@
 #   SETS="faq postgresql" MODELS=crossrank/starter-en bash training/evaluate.sh   # a subset
 #
 # Each reranker is also evaluated mixed with BM25 (--first-stage-weight: by default the starter's
-# own, the weight chosen on the dev split and kept in its config.json; WEIGHT=... to change it). Writes training/eval/<queries>-<model>/
-# (metrics.json, runs/*.trec, report.html) and prints each summary: the metrics, and per query how
-# often reranking beat BM25 on nDCG@10, with a sign test.
+# own, chosen on the dev split and kept in its config.json; WEIGHT=... to change it). Writes
+# training/eval/<queries>-<model>/ (metrics.json, runs/*.trec, report.html) and prints each
+# summary: the metrics, and per query how often reranking beat BM25 on nDCG@10, with a sign test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsx scripts/make-test-models.ts --only starter-floor >/dev/null
