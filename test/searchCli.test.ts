@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadBeirDataset } from '../src/eval/beir.js';
+import { CrossEncoder } from '../src/index.js';
 import { evaluateRun, trecOrder, type RetrievedDocument } from '../src/eval/metrics.js';
 import { Index } from '../src/retrieve/searchIndex.js';
 import { repoRoot } from './support/paths.js';
@@ -104,6 +105,37 @@ test('eval writes metrics, TREC runs that trec_eval would score the same, and a 
   assert.equal((html.match(/<svg /g) ?? []).length, 4, 'one metrics chart and a gain chart per first stage');
   assert.match(html, /Reranking gain per query: bm25/);
   assert.doesNotMatch(html, /<script|<link|src="http|href="http|url\(/, 'the report must load nothing from outside');
+});
+
+test('eval --chunk scores each candidate by its best window, as rerank --chunk does', async () => {
+  // documents longer than tiny-bert's 512 positions, what they are about at the end
+  const dataset = join(work, 'long-docs');
+  mkdirSync(join(dataset, 'qrels'), { recursive: true });
+  const filler = (seed: number): string => Array.from({ length: 600 }, (_, i) => ['river', 'stone', 'cloud', 'paper', 'window', 'garden'][(i * seed) % 6]).join(' ');
+  const endings = ['convert images between formats', 'a relational database server', 'edit photos and pictures', 'a web proxy server'];
+  writeFileSync(join(dataset, 'corpus.jsonl'), endings.map((end, i) => JSON.stringify({ _id: `d${i}`, text: `${filler(i + 1)} ${end}` })).join('\n'));
+  writeFileSync(join(dataset, 'queries.jsonl'), [JSON.stringify({ _id: 'q0', text: 'image conversion tool' }), JSON.stringify({ _id: 'q1', text: 'database' })].join('\n'));
+  writeFileSync(join(dataset, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq0\td0\t1\nq1\td1\t1\n');
+  const rerankRun = async (flags: string[]): Promise<string[][]> => {
+    const out = join(work, `eval-chunk${flags.length}`);
+    const run = await runCli(['eval', '--dataset', dataset, '--rerank-model', rerankDir, '--out', out, '--threads', '1', ...flags]);
+    assert.equal(run.code, 0, run.stderr);
+    return readFileSync(join(out, 'runs', 'bm25+rerank.trec'), 'utf8').trim().split('\n').map((line) => line.split(/\s+/));
+  };
+  const whole = await rerankRun([]);
+  const chunked = await rerankRun(['--chunk']);
+  assert.equal(chunked.length, whole.length);
+  assert.notDeepEqual(chunked.map((r) => r[4]), whole.map((r) => r[4]), 'windows must change the scores of documents longer than the model');
+  // the library's chunked scores, for the same pairs (eval reads a document as its text here: no titles)
+  const queries = new Map([['q0', 'image conversion tool'], ['q1', 'database']]);
+  const encoder = await CrossEncoder.load(rerankDir, { threads: 1, chunking: true }); // eval's default variant too
+  try {
+    const scores = await encoder.score(chunked.map(([queryId, , id]) => [queries.get(queryId)!, `${filler(Number(id.slice(1)) + 1)} ${endings[Number(id.slice(1))]}`] as [string, string]));
+    chunked.forEach(([queryId, , id, , score], i) => assert.ok(Math.abs(Number(score) - scores[i]) < 1e-5, `${queryId} ${id}: ${score} vs ${scores[i]}`));
+  } finally {
+    await encoder.close();
+  }
+  assertOneLineError(await runCli(['eval', '--dataset', dataset, '--chunk-window', '0']), /--chunk-window/);
 });
 
 test('eval --first-stage-weight adds the interpolated run, and each reranked run is compared with its first stage query by query', async () => {

@@ -14,10 +14,10 @@ import type { ModelVariant } from '../rerank/crossEncoder.js';
 import { LateInteractionModel } from '../rerank/lateInteraction.js';
 import { loadReranker } from '../rerank/loadReranker.js';
 import { FIRST_STAGES, Index, type FirstStage } from '../retrieve/searchIndex.js';
-import { OPTIONS, RERANK_MODEL_ALIAS } from './options.js';
+import { OPTIONS, RERANK_MODEL_ALIAS, chunkingFrom, type ChunkFlags } from './options.js';
 import { progressBar } from './progress.js';
 
-interface EvalFlags {
+interface EvalFlags extends ChunkFlags {
   dataset: string;
   split: string;
   index?: string;
@@ -84,6 +84,10 @@ export function evalCommand(): Command {
     .addOption(OPTIONS.firstStageWeight("also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight; default: the reranker's recommended weight, if it has one); same rerank scores, no second pass"))
     .option('-o, --out <dir>', 'where metrics.json, runs/*.trec and report.html go', 'crossrank-eval')
     .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)')
+    .addOption(OPTIONS.chunk())
+    .addOption(OPTIONS.chunkWindow())
+    .addOption(OPTIONS.chunkStride())
+    .addOption(OPTIONS.maxChunks())
     .addOption(OPTIONS.threads())
     .addOption(OPTIONS.quiet())
     .action(async (flags: EvalFlags) => {
@@ -118,7 +122,7 @@ export function evalCommand(): Command {
             requestedStages ??
             (['bm25', ...(index.hasVectors ? ['dense'] : []), ...(index.hasTokenVectors ? ['late'] : []), ...(index.hasVectors || index.hasTokenVectors ? ['hybrid'] : [])] as FirstStage[]);
           const rerankModel = flags.model ?? flags.rerankModel;
-          const reranker = rerankModel ? await loadReranker(rerankModel, { threads: flags.threads, variant: flags.variant, quiet: flags.quiet }) : null;
+          const reranker = rerankModel ? await loadReranker(rerankModel, { threads: flags.threads, variant: flags.variant, chunking: chunkingFrom(flags), quiet: flags.quiet }) : null;
           pipeline = new Pipeline(index, reranker, { index: false, reranker: true });
           const progress = progressBar('evaluating', flags.quiet);
           let evaluation: PipelineEvaluation;
