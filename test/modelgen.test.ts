@@ -15,7 +15,10 @@ import { ensureTestModel } from '../scripts/model-gen/ensureTestModel.js';
 import { createRng } from '../scripts/model-gen/rng.js';
 import { TEST_MODELS, type TestModelName } from '../scripts/model-gen/testModels.js';
 import { FP32_MODEL_FILE, INT8_MODEL_FILE, writeModelDir } from '../scripts/model-gen/writeModelDir.js';
+import { buildBertModel } from '../scripts/model-gen/bertGraph.js';
+import type { LexicalMatchWeights } from '../scripts/model-gen/lexicalMatch.js';
 import { referenceLogits } from './reference/bertReference.js';
+import { referenceLexicalScore } from './reference/lexicalReference.js';
 import { erf, erfc } from './reference/erf.js';
 
 const { onnx } = onnxProto;
@@ -178,6 +181,46 @@ describe('generated fp32 models agree with the float64 reference', () => {
     const allZero = withTypes.map((s) => ({ ids: s.ids, types: s.ids.map(() => 0) }));
     const [a, b] = [await runBatch(session, spec, withTypes), await runBatch(session, spec, allZero)];
     a.forEach((row, i) => assert.ok(maxAbsDiff(row, b[i]) > 0.05, `row ${i}: ${row} vs ${b[i]}`));
+  });
+});
+
+describe('the exact-match channel (the starter model\'s lexical_match_channel)', () => {
+  const { spec } = TEST_MODELS['tiny-bert'];
+  const weights = generateWeights(spec);
+  const rng = createRng(77);
+  const lexical: LexicalMatchWeights = {
+    termWeights: Float32Array.from({ length: spec.vocabSize }, () => 1 + 4 * rng.uniform()),
+    k1: 1.3,
+    b: 0.6,
+    avgLength: 5.5,
+    clsTokenId: 101,
+    sepTokenId: 102,
+  };
+  // query terms that occur in the document once, twice and not at all; 4068 (berlin) is in both segments
+  const batch: Sequence[] = [...BERT_SEQUENCES, [101, 4068, 4068, 2003, 102, 4068, 2003, 4068, 1037, 102]].map((ids) => ({ ids, types: bertTypes(ids) }));
+
+  test('a padded batch matches the float64 reference (classifier + channel) within 1e-4', async () => {
+    const session = await ort.InferenceSession.create(buildBertModel(spec, weights, { precision: 'fp32', lexical }));
+    const withChannel = await runBatch(session, spec, batch);
+    const plain = await runBatch(await ort.InferenceSession.create(buildBertModel(spec, weights, { precision: 'fp32' })), spec, batch);
+    batch.forEach((seq, row) => {
+      const channel = referenceLexicalScore(lexical, seq.ids, seq.types!);
+      const expected = referenceLogits(weights, spec, seq.ids, seq.types)[0] + channel;
+      assert.ok(Math.abs(withChannel[row][0] - expected) < TOLERANCE, `row ${row}: onnx ${withChannel[row][0]} vs reference ${expected}`);
+      // rows 0 and 4 share terms across the [SEP], so the channel must add something there; ONNX's difference from the plain graph must be the channel
+      if ([0, 4].includes(row)) assert.ok(channel > 1, `row ${row}: channel ${channel}`);
+      assert.ok(Math.abs(withChannel[row][0] - plain[row][0] - channel) < TOLERANCE, `row ${row}`);
+    });
+  });
+
+  test('the reference counts, saturates and length-normalises as BM25 does', () => {
+    const unit: LexicalMatchWeights = { ...lexical, termWeights: new Float32Array(spec.vocabSize).fill(1), k1: 1, b: 0, avgLength: 1 };
+    // one query term, in the document twice: 2 * 2 / (2 + 1); [CLS] and [SEP] never count
+    assert.ok(Math.abs(referenceLexicalScore(unit, [101, 7, 102, 7, 7, 9, 102], [0, 0, 0, 1, 1, 1, 1]) - 4 / 3) < 1e-12);
+    // with b = 1 and a document twice the average length the constant doubles: 1 * 2 / (1 + 2)
+    assert.ok(Math.abs(referenceLexicalScore({ ...unit, b: 1, avgLength: 1 }, [101, 7, 102, 7, 9, 102], [0, 0, 0, 1, 1, 1]) - 2 / 3) < 1e-12);
+    // padding (mask 0) is neither query nor document
+    assert.equal(referenceLexicalScore(unit, [101, 7, 102, 9, 102, 7], [0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 0]), 0);
   });
 });
 

@@ -22,8 +22,10 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { buildBertModel } from '../scripts/model-gen/bertGraph.js';
 import type { BertLayerWeights, BertSpec, BertWeights } from '../scripts/model-gen/bertWeights.js';
+import type { LexicalMatchWeights } from '../scripts/model-gen/lexicalMatch.js';
 import { toJsonText } from '../scripts/model-gen/tokenizers.js';
 import { referenceLogits } from '../test/reference/bertReference.js';
+import { referenceLexicalScore } from '../test/reference/lexicalReference.js';
 
 interface RunManifest {
   spec: { vocab: number; hidden: number; layers: number; heads: number; intermediate: number; max_positions: number; type_vocab: number; eps: number };
@@ -48,7 +50,7 @@ const out = values.out!;
 const firstStageWeight = Number(values['first-stage-weight']);
 if (!Number.isFinite(firstStageWeight) || firstStageWeight < 0) throw new Error(`--first-stage-weight must be a number >= 0, got ${values['first-stage-weight']}`);
 
-function loadWeights(): { spec: BertSpec; weights: BertWeights } {
+function loadWeights(): { spec: BertSpec; weights: BertWeights; lexical?: LexicalMatchWeights } {
   const manifest = JSON.parse(readFileSync(join(run, 'weights.json'), 'utf8')) as RunManifest;
   const bin = readFileSync(join(run, 'weights.bin'));
   const tensor = (name: string): Float32Array => {
@@ -57,6 +59,7 @@ function loadWeights(): { spec: BertSpec; weights: BertWeights } {
     const length = entry.shape.reduce((a, b) => a * b, 1);
     return new Float32Array(bin.buffer.slice(bin.byteOffset + entry.offset, bin.byteOffset + entry.offset + length * 4));
   };
+  const has = (name: string): boolean => manifest.tensors.some((t) => t.name === name);
   const s = manifest.spec;
   const spec: BertSpec = {
     arch: 'bert', vocabSize: s.vocab, hidden: s.hidden, layers: s.layers, heads: s.heads, intermediate: s.intermediate,
@@ -75,7 +78,11 @@ function loadWeights(): { spec: BertSpec; weights: BertWeights } {
     embLnGamma: tensor('embLnGamma'), embLnBeta: tensor('embLnBeta'), layers: Array.from({ length: s.layers }, (_, i) => layer(i)),
     poolerW: tensor('poolerW'), poolerB: tensor('poolerB'), classifierW: tensor('classifierW'), classifierB: tensor('classifierB'),
   };
-  return { spec, weights };
+  // a run trained with --lexical has the exact-match channel (training/model.py, LexicalMatch)
+  const lexical = has('lexicalTermWeights')
+    ? { termWeights: tensor('lexicalTermWeights'), k1: tensor('lexicalK1')[0], b: tensor('lexicalB')[0], avgLength: tensor('lexicalAvgLength')[0], clsTokenId: 101, sepTokenId: 102 }
+    : undefined;
+  return { spec, weights, lexical };
 }
 
 async function onnxLogit(model: Uint8Array, probe: Probe): Promise<number> {
@@ -86,30 +93,31 @@ async function onnxLogit(model: Uint8Array, probe: Probe): Promise<number> {
   return (outputs.logits.data as Float32Array)[0];
 }
 
-function config(spec: BertSpec): Record<string, unknown> {
+function config(spec: BertSpec, lexical: boolean): Record<string, unknown> {
   return {
     architectures: ['BertForSequenceClassification'], attention_probs_dropout_prob: 0.1, hidden_act: 'gelu', hidden_dropout_prob: 0.1,
     hidden_size: spec.hidden, id2label: { 0: 'LABEL_0' }, initializer_range: 0.02, intermediate_size: spec.intermediate, label2id: { LABEL_0: 0 },
     layer_norm_eps: spec.layerNormEps, max_position_embeddings: spec.maxPositions, model_type: 'bert', num_attention_heads: spec.heads,
     num_hidden_layers: spec.layers, pad_token_id: 0, position_embedding_type: 'absolute', type_vocab_size: spec.typeVocabSize, vocab_size: spec.vocabSize,
-    crossrank: { first_stage_weight: firstStageWeight },
+    crossrank: { first_stage_weight: firstStageWeight, ...(lexical ? { lexical_match_channel: true } : {}) },
   };
 }
 
 async function main(): Promise<void> {
-  const { spec, weights } = loadWeights();
-  const fp32 = buildBertModel(spec, weights, { precision: 'fp32' });
-  const int8 = values.int8 ? buildBertModel(spec, weights, { precision: 'int8' }) : undefined;
+  const { spec, weights, lexical } = loadWeights();
+  const fp32 = buildBertModel(spec, weights, { precision: 'fp32', lexical });
+  const int8 = values.int8 ? buildBertModel(spec, weights, { precision: 'int8', lexical }) : undefined;
   const probes = JSON.parse(readFileSync(join(run, 'probes.json'), 'utf8')) as Probe[];
   for (const probe of probes) {
-    const reference = referenceLogits(weights, spec, probe.input_ids, probe.token_type_ids)[0];
+    const reference =
+      referenceLogits(weights, spec, probe.input_ids, probe.token_type_ids)[0] + (lexical ? referenceLexicalScore(lexical, probe.input_ids, probe.token_type_ids) : 0);
     const onnx = await onnxLogit(fp32, probe);
     if (Math.abs(reference - probe.logit) > 1e-4 || Math.abs(onnx - probe.logit) > 1e-4) {
       throw new Error(`export check failed: torch ${probe.logit}, reference ${reference}, onnx ${onnx}`);
     }
   }
   mkdirSync(join(out, 'onnx'), { recursive: true });
-  writeFileSync(join(out, 'config.json'), toJsonText(config(spec)));
+  writeFileSync(join(out, 'config.json'), toJsonText(config(spec, lexical !== undefined)));
   const vocab = 'assets/vocab/bert-base-uncased';
   // The vendored tokenizer.json pads and truncates to 128 (a sentence-transformers setting); a model's own file should not.
   const tokenizer = JSON.parse(readFileSync(join(vocab, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;

@@ -39,13 +39,60 @@ class Layer(nn.Module):
         return self.out_ln(x + self.ffn_out(nn.functional.gelu(self.ffn_in(x))))
 
 
+class LexicalMatch(nn.Module):
+    """An exact-match channel added to the classifier's logit: a BM25-shaped sum over the query's
+    tokens of a learned per-token weight times the saturated count of that token id in the
+    document. Interaction models of the pre-BERT era (DRMM, Duet) had such a channel because a
+    small model cannot learn, from a few thousand queries, how much an exact match of a rare word
+    is worth for every word of the vocabulary; here each token's weight starts at its IDF over the
+    training passages, so words never seen in a training query still count as BM25 would count them.
+    It reads only input_ids, token_type_ids and attention_mask, so it is part of the same ONNX graph."""
+
+    def __init__(self, vocab, avg_length, scale=1.0):
+        super().__init__()
+        self.term_weight = nn.Parameter(torch.zeros(vocab))
+        # one factor for every token's weight: a training query's IDF sum is 10-38 (10th-90th
+        # percentile), far above the encoder's logits at the start, and one learned factor rescales
+        # that in a few steps where 30,522 weights would take thousands; folded in at export
+        self.scale = nn.Parameter(torch.tensor(float(scale)))
+        self.k1_raw = nn.Parameter(torch.tensor(math.log(math.expm1(1.2))))  # softplus^-1(1.2)
+        self.b_raw = nn.Parameter(torch.tensor(math.log(0.75 / 0.25)))  # sigmoid^-1(0.75)
+        self.register_buffer("avg_length", torch.tensor(float(avg_length)))
+
+    def k1(self):
+        return nn.functional.softplus(self.k1_raw)
+
+    def b(self):
+        return torch.sigmoid(self.b_raw)
+
+    def forward(self, input_ids, token_type_ids, attention_mask):
+        real = (attention_mask == 1) & (input_ids != CLS) & (input_ids != SEP)
+        query = (real & (token_type_ids == 0)).float()
+        doc = (real & (token_type_ids == 1)).float()
+        same = (input_ids[:, :, None] == input_ids[:, None, :]).float()
+        tf = (same @ doc[:, :, None]).squeeze(-1)  # occurrences in the document of each position's token
+        length = doc.sum(-1, keepdim=True)
+        k1 = self.k1()
+        norm = k1 * (1 - self.b() + self.b() * length / self.avg_length)
+        saturated = tf * (k1 + 1) / (tf + norm)
+        return (query * self.weights()[input_ids] * saturated).sum(-1)
+
+    def weights(self):
+        """What one saturated match of each token id is worth."""
+        return self.term_weight * self.scale
+
+
 class CrossEncoder(nn.Module):
-    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12, embed=None):
+    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12, embed=None, lexical_avg_length=None, lexical_scale=1.0):
         super().__init__()
         embed = embed or hidden
         self.spec = dict(vocab=vocab, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate, max_positions=max_positions, type_vocab=type_vocab, eps=eps)
         if embed != hidden:
             self.spec["embed"] = embed
+        self.lexical = None
+        if lexical_avg_length:
+            self.spec["lexical_avg_length"] = lexical_avg_length
+            self.lexical = LexicalMatch(vocab, lexical_avg_length, lexical_scale)
         self.word = nn.Embedding(vocab, embed)
         self.word_proj = nn.Linear(embed, hidden) if embed != hidden else None
         self.position = nn.Embedding(max_positions, hidden)
@@ -74,7 +121,10 @@ class CrossEncoder(nn.Module):
 
     def forward(self, input_ids, token_type_ids, attention_mask):
         x = self.encode(input_ids, token_type_ids, attention_mask)
-        return self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
+        logit = self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
+        if self.lexical is not None:
+            logit = logit + self.lexical(input_ids, token_type_ids, attention_mask)
+        return logit
 
     def folded(self):
         """(word embeddings, position embeddings) of the equivalent plain BERT: vocab x hidden."""

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Logits of a trained run on a few dev pairs (probes.json), so the ONNX export can be checked
-against PyTorch itself, not only against the TypeScript reference.
+against PyTorch itself, not only against the TypeScript reference. With --weights it also rewrites
+weights.bin and weights.json from model.pt (a run stopped at a checkpoint, or exported by an older
+train.py).
 
-  /usr/bin/python3 training/probe.py --run training/runs/starter
+  /usr/bin/python3 training/probe.py --run training/runs/starter [--weights]
 """
 import argparse
 import json
@@ -32,10 +34,15 @@ def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--run", default=os.path.join(os.path.dirname(__file__), "runs", "starter"))
     p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
+    p.add_argument("--weights", action="store_true", help="also rewrite weights.bin and weights.json from model.pt")
     args = p.parse_args()
     manifest = json.load(open(os.path.join(args.run, "weights.json")))
     model = CrossEncoder(**manifest.get("torch_spec", manifest["spec"]))  # model.pt holds the unfolded weights
     model.load_state_dict(torch.load(os.path.join(args.run, "model.pt")))
+    if args.weights:
+        from train import export  # noqa: E402 (train imports this module)
+
+        export(model, args.run)
     write_probes(model, args.data, args.run)
 
 

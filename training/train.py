@@ -53,6 +53,21 @@ def glove_init(model, path, cache, scale):
     return int(found.sum())
 
 
+def idf(encoded, names, vocab):
+    """BM25's IDF, ln(1 + (N - df + 0.5) / (df + 0.5)), of every token id over the passages; a token
+    in no passage gets the highest value, as a word unseen in training should. Punctuation starts at
+    0, as BM25's analyzer drops it: package descriptions seldom hold a "?", so its IDF is high, and
+    every question would otherwise favour the documents that ask one."""
+    df = torch.zeros(vocab, dtype=torch.float64)
+    for name in names:
+        df[torch.tensor(sorted(set(encoded["passages"][name])), dtype=torch.long)] += 1
+    n = len(names)
+    weights = torch.log1p((n - df + 0.5) / (df + 0.5)).float()
+    tokens = [line.rstrip("\n") for line in open(VOCAB, encoding="utf-8")]
+    weights[[i for i, t in enumerate(tokens) if not any(c.isalnum() for c in t.removeprefix("##"))]] = 0
+    return weights
+
+
 MASK = 103
 
 
@@ -162,6 +177,9 @@ def export(model, out):
         for name, module in (("attnLn", layer.attn_ln), ("outLn", layer.out_ln)):
             tensors[f"layers.{i}.{name}Gamma"] = module.weight
             tensors[f"layers.{i}.{name}Beta"] = module.bias
+    if model.lexical is not None:
+        lexical = model.lexical
+        tensors.update({"lexicalTermWeights": lexical.weights(), "lexicalK1": lexical.k1().reshape(1), "lexicalB": lexical.b().reshape(1), "lexicalAvgLength": lexical.avg_length.reshape(1)})
     manifest, offset = [], 0
     with open(os.path.join(out, "weights.bin"), "wb") as f:
         for name, tensor in tensors.items():
@@ -169,7 +187,7 @@ def export(model, out):
             f.write(data)
             manifest.append({"name": name, "shape": list(tensor.shape), "offset": offset})
             offset += len(data)
-    spec = {k: v for k, v in model.spec.items() if k != "embed"}  # the folded model is a plain BERT
+    spec = {k: v for k, v in model.spec.items() if k not in ("embed", "lexical_avg_length")}  # the folded model is a plain BERT (and the lexical channel)
     json.dump({"spec": spec, "torch_spec": model.spec, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
 
 
@@ -195,6 +213,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--eval-every", type=int, default=1000)
+    p.add_argument("--lexical", action=argparse.BooleanOptionalAction, default=False, help="add the exact-match channel (model.LexicalMatch), its token weights starting at IDF over the training passages")
+    p.add_argument("--lexical-scale", type=float, default=1.0, help="the exact-match channel's starting factor on its IDF weights")
+    p.add_argument("--init-from", default="", help="a run's model.pt to start from (continued training); tensors missing from it (a new lexical channel) keep their fresh start")
     p.add_argument("--identity-attention", action=argparse.BooleanOptionalAction, default=True, help="start query/key/value projections at the identity: tokens attend to equal tokens from step 0, a lexical-match prior")
     args = p.parse_args()
 
@@ -208,7 +229,17 @@ def main():
     docs_path = os.path.join(args.data, "docs.jsonl")
     dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if os.path.exists(docs_path) else []
 
-    model = CrossEncoder(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=args.intermediate, max_positions=args.max_length, embed=min(args.embed, args.hidden))
+    passage_names = sorted({g["positive"] for g in groups})
+    lexical_avg_length = None
+    if args.lexical:
+        # the document side of a pair is cut to what is left of max_length; the mean is a constant of the model
+        lengths = [min(len(encoded["passages"][n]), args.max_length - 3) for n in passage_names]
+        lexical_avg_length = round(sum(lengths) / len(lengths), 1)
+    model = CrossEncoder(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=args.intermediate, max_positions=args.max_length, embed=min(args.embed, args.hidden), lexical_avg_length=lexical_avg_length, lexical_scale=args.lexical_scale)
+    if model.lexical is not None:
+        with torch.no_grad():
+            model.lexical.term_weight.copy_(idf(encoded, passage_names, model.spec["vocab"]))
+        print(f"lexical: IDF over {len(passage_names)} passages, average length {lexical_avg_length}", flush=True)
     if args.glove:
         found = glove_init(model, args.glove, os.path.join(args.data, "glove-init.pt"), scale=0.1)
         print(f"glove: initialised {found} of {model.spec['vocab']} token embeddings", flush=True)
@@ -217,8 +248,12 @@ def main():
             for layer in model.layers:
                 for linear in (layer.query, layer.key, layer.value):
                     linear.weight.copy_(torch.eye(args.hidden))
+    if args.init_from:
+        missing, unexpected = model.load_state_dict(torch.load(args.init_from), strict=False)
+        if unexpected or any(not k.startswith("lexical.") for k in missing):
+            sys.exit(f"--init-from {args.init_from} does not fit this shape: missing {missing}, unexpected {unexpected}")
+        print(f"started from {args.init_from}; fresh: {', '.join(missing) or 'nothing'}", flush=True)
     log = open(os.path.join(args.out, "train.log"), "w")
-    passage_names = sorted({g["positive"] for g in groups})
     if args.mlm_steps:
         mlm_warmup(model, [encoded["passages"][n] for n in passage_names], args.mlm_steps, args.mlm_batch, args.max_length, args.mlm_lr, rng, log)
         if dev_docs:

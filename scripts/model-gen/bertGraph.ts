@@ -12,6 +12,7 @@
 import type { BertLayerWeights, BertSpec, BertWeights } from './bertWeights.js';
 import { validateSpec } from './bertWeights.js';
 import { GraphBuilder, attr, elemTypeCode } from './onnxBuilder.js';
+import { lexicalMatchScore, type LexicalMatchWeights } from './lexicalMatch.js';
 import { matmulWeight, type Precision } from './quantize.js';
 
 /** torch.finfo(torch.float32).min, the additive mask HF uses for padded keys. */
@@ -22,6 +23,11 @@ const SEQUENCE = 'sequence';
 
 export interface BertGraphOptions {
   precision: Precision;
+}
+
+export interface BertClassifierOptions extends BertGraphOptions {
+  /** Adds the exact-match channel (lexicalMatch.ts) to the logit; 'bert' arch only (it reads token_type_ids). */
+  lexical?: LexicalMatchWeights;
 }
 
 /** x @ W + b, with W an [inDim, outDim] constant. */
@@ -190,7 +196,9 @@ function encoderLayer(
 
 /** The graph's inputs and the encoder's output: the hidden state of every token, [batch, sequence, hidden]. */
 interface EncoderGraph {
+  inputIds: string;
   attentionMask: string;
+  tokenTypeIds: string | null;
   hidden: string;
 }
 
@@ -208,23 +216,28 @@ function encoderGraph(g: GraphBuilder, spec: BertSpec, weights: BertWeights, pre
     const layerWeights = weights.layers[l];
     hidden = g.scoped(`encoder/layer.${l}`, () => encoderLayer(g, spec, layerWeights, l, hidden, mask, precision));
   }
-  return { attentionMask, hidden };
+  return { inputIds, attentionMask, tokenTypeIds, hidden };
 }
 
 /** Builds the classifier graph and returns the serialized ModelProto. */
-export function buildBertModel(spec: BertSpec, weights: BertWeights, options: BertGraphOptions): Uint8Array {
-  const { precision } = options;
+export function buildBertModel(spec: BertSpec, weights: BertWeights, options: BertClassifierOptions): Uint8Array {
+  const { precision, lexical } = options;
   const g = new GraphBuilder(`${spec.arch}_for_sequence_classification`);
   const h = spec.hidden;
-  const { hidden } = encoderGraph(g, spec, weights, precision);
+  const { inputIds, attentionMask, tokenTypeIds, hidden } = encoderGraph(g, spec, weights, precision);
 
   const pooled = g.scoped('pooler', () => {
     const first = g.op('Gather', [hidden, g.constInt64(0)], { axis: attr.int(1) }); // [b, hidden]
     return g.op('Tanh', [dense(g, first, 'pooler.dense', weights.poolerW, weights.poolerB, [h, h], precision)]);
   });
-  g.scoped('classifier', () =>
-    dense(g, pooled, 'classifier', weights.classifierW, weights.classifierB, [h, spec.numLabels], precision, 'logits'),
+  const classified = g.scoped('classifier', () =>
+    dense(g, pooled, 'classifier', weights.classifierW, weights.classifierB, [h, spec.numLabels], precision, lexical ? undefined : 'logits'),
   );
+  if (lexical) {
+    if (tokenTypeIds === null || spec.numLabels !== 1) throw new Error('the lexical channel needs token_type_ids and one label');
+    const score = g.scoped('lexical', () => lexicalMatchScore(g, inputIds, tokenTypeIds, attentionMask, lexical));
+    g.op('Add', [classified, score], {}, 'logits');
+  }
   g.output('logits', 'float32', [BATCH, spec.numLabels]);
 
   return g.encode(`crossrank test model: ${spec.arch}, seed ${spec.seed}, ${precision}`);
