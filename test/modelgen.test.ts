@@ -196,7 +196,7 @@ describe('the exact-match channel (the starter model\'s lexical_match_channel)',
     clsTokenId: 101,
     sepTokenId: 102,
   };
-  // query terms that occur in the document once, twice and not at all; 4068 (berlin) is in both segments
+  // a fifth pair whose query repeats a term (4068, berlin) that its document holds twice, beside one (2003) it holds once
   const batch: Sequence[] = [...BERT_SEQUENCES, [101, 4068, 4068, 2003, 102, 4068, 2003, 4068, 1037, 102]].map((ids) => ({ ids, types: bertTypes(ids) }));
 
   test('a padded batch matches the float64 reference (classifier + channel) within 1e-4', async () => {

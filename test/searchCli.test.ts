@@ -118,7 +118,7 @@ test('eval --chunk scores each candidate by its best window, as rerank --chunk d
   writeFileSync(join(dataset, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq0\td0\t1\nq1\td1\t1\n');
   const rerankRun = async (flags: string[]): Promise<string[][]> => {
     const out = join(work, `eval-chunk${flags.length}`);
-    const run = await runCli(['eval', '--dataset', dataset, '--rerank-model', rerankDir, '--out', out, '--threads', '1', ...flags]);
+    const run = await runCli(['eval', '--dataset', dataset, '--model', rerankDir, '--out', out, '--threads', '1', ...flags]);
     assert.equal(run.code, 0, run.stderr);
     return readFileSync(join(out, 'runs', 'bm25+rerank.trec'), 'utf8').trim().split('\n').map((line) => line.split(/\s+/));
   };
