@@ -33,12 +33,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB = os.path.join(HERE, "..", "assets", "vocab", "bert-base-uncased", "vocab.txt")
 
 
+def vocab_tokens():
+    """bert-base-uncased's word pieces, in id order."""
+    return [line.rstrip("\n") for line in open(VOCAB, encoding="utf-8")]
+
+
 def glove_init(model, path, cache, scale):
     if os.path.exists(cache):
         matrix = torch.load(cache)
     else:
         vectors = json.load(open(path))["vectors"]
-        vocab = [line.rstrip("\n") for line in open(VOCAB, encoding="utf-8")]
+        vocab = vocab_tokens()
         matrix = torch.full((len(vocab), 100), float("nan"))
         for i, token in enumerate(vocab):
             word = token[2:] if token.startswith("##") else token
@@ -63,8 +68,7 @@ def idf(encoded, names, vocab):
         df[torch.tensor(sorted(set(encoded["passages"][name])), dtype=torch.long)] += 1
     n = len(names)
     weights = torch.log1p((n - df + 0.5) / (df + 0.5)).float()
-    tokens = [line.rstrip("\n") for line in open(VOCAB, encoding="utf-8")]
-    weights[[i for i, t in enumerate(tokens) if not any(c.isalnum() for c in t.removeprefix("##"))]] = 0
+    weights[[i for i, t in enumerate(vocab_tokens()) if not any(c.isalnum() for c in t.removeprefix("##"))]] = 0
     return weights
 
 

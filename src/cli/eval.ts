@@ -14,7 +14,7 @@ import type { ModelVariant } from '../rerank/crossEncoder.js';
 import { LateInteractionModel } from '../rerank/lateInteraction.js';
 import { loadReranker } from '../rerank/loadReranker.js';
 import { FIRST_STAGES, Index, type FirstStage } from '../retrieve/searchIndex.js';
-import { OPTIONS, RERANK_MODEL_ALIAS, chunkingFrom, type ChunkFlags } from './options.js';
+import { OPTIONS, RERANK_MODEL_ALIAS, chunkOptions, chunkingFrom, type ChunkFlags } from './options.js';
 import { progressBar } from './progress.js';
 
 interface EvalFlags extends ChunkFlags {
@@ -69,7 +69,7 @@ function rerankComparisons(evaluation: PipelineEvaluation): Array<{ run: string;
 }
 
 export function evalCommand(): Command {
-  return new Command('eval')
+  const command = new Command('eval')
     .description('evaluate first stages and reranking on a BEIR-format dataset: nDCG@10, MRR@10, Recall@100, MAP as trec_eval computes them')
     .requiredOption('--dataset <dir>', 'BEIR dataset directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
     .option('--split <name>', 'qrels split', 'test')
@@ -83,11 +83,9 @@ export function evalCommand(): Command {
     .addOption(OPTIONS.variant("the reranker's weights (default: quantized where present, else fp32)"))
     .addOption(OPTIONS.firstStageWeight("also evaluate the reranked order mixed with the first stage at this weight (as search --first-stage-weight; default: the reranker's recommended weight, if it has one); same rerank scores, no second pass"))
     .option('-o, --out <dir>', 'where metrics.json, runs/*.trec and report.html go', 'crossrank-eval')
-    .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)')
-    .addOption(OPTIONS.chunk())
-    .addOption(OPTIONS.chunkWindow())
-    .addOption(OPTIONS.chunkStride())
-    .addOption(OPTIONS.maxChunks())
+    .option('--complete', 'average over every judged query, a query without results counting 0 (trec_eval -c)');
+  for (const option of chunkOptions()) command.addOption(option);
+  return command
     .addOption(OPTIONS.threads())
     .addOption(OPTIONS.quiet())
     .action(async (flags: EvalFlags) => {

@@ -63,6 +63,11 @@ export const OPTIONS = {
   firstStageWeight: (help: string): Option => new Option('-w, --first-stage-weight <w>', help).argParser(nonNegativeNumber),
 };
 
+/** The flags chunkingFrom() reads: rerank, serve and eval take them alike. */
+export function chunkOptions(): Option[] {
+  return [OPTIONS.chunk(), OPTIONS.chunkWindow(), OPTIONS.chunkStride(), OPTIONS.maxChunks()];
+}
+
 /** The engine options that every command running a cross-encoder takes (rerank, serve), in help order. */
 export function engineOptions(): Option[] {
   return [
@@ -73,10 +78,7 @@ export function engineOptions(): Option[] {
     OPTIONS.device(),
     OPTIONS.batchSize(),
     OPTIONS.batchTokens(),
-    OPTIONS.chunk(),
-    OPTIONS.chunkWindow(),
-    OPTIONS.chunkStride(),
-    OPTIONS.maxChunks(),
+    ...chunkOptions(),
     OPTIONS.instruction(),
     OPTIONS.promptFormat(),
     OPTIONS.quiet(),
