@@ -2,13 +2,15 @@
 # Rebuilds the starter reranker from nothing but Debian: data, negatives, tokens, training, ONNX
 # export into assets/models/crossrank-starter-en, and the held-out sets where missing. Fixed seeds
 # throughout; with the same Translation-en lists, installed documentation and thread count, the
-# same weights come out. RECIPE=docs adds Debian's documentation (manual pages, info and HTML
-# manuals) to the training text: better on text unlike package descriptions, a little worse on
-# them, not shipped (training/README.md).
+# same weights come out. The shipped recipe (RECIPE=staged, 2026-11-30) trains 3 layers x 128 on
+# package descriptions and Debian's documentation (manual pages, info and HTML manuals) in three
+# stages, each continuing the last on more package text. RECIPE=packages is the first starter
+# (2026-11-26: 2 layers x 100, package descriptions only), RECIPE=docs run B of training/README.md.
 #
-#   bash training/reproduce.sh              # the shipped weights, about an hour on 2 cores
-#   STEPS=500 bash training/reproduce.sh    # a quick smoke run
-#   RECIPE=docs bash training/reproduce.sh  # the documentation recipe, about 40 minutes
+#   bash training/reproduce.sh              # the shipped weights, about 70 minutes on 2 cores
+#   STEPS=200 bash training/reproduce.sh    # a quick smoke run (STEPS steps per stage)
+#   RECIPE=packages bash training/reproduce.sh   # the first starter, about an hour
+#   RECIPE=docs bash training/reproduce.sh       # the documentation recipe, about 40 minutes
 #
 # Needs root for apt (or the packages and lists already in place) and the npm registry for the
 # optional word vectors.
@@ -16,11 +18,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-2}
-recipe=${RECIPE:-packages}
-if [ "$recipe" != packages ] && [ "$recipe" != docs ]; then
-  echo "reproduce.sh: RECIPE must be packages (the shipped weights) or docs, not '$recipe'" >&2
-  exit 2
-fi
+recipe=${RECIPE:-staged}
+case "$recipe" in
+  staged | packages | docs) ;;
+  *)
+    echo "reproduce.sh: RECIPE must be staged (the shipped weights), packages or docs, not '$recipe'" >&2
+    exit 2
+    ;;
+esac
 
 if ! ls /var/lib/apt/lists/*Translation-en >/dev/null 2>&1; then
   apt-get -o Acquire::Languages=en update
@@ -44,8 +49,22 @@ fi
 "$PYTHON" training/build_data.py
 "$PYTHON" training/build_docs.py
 "$PYTHON" training/build_faq.py
-if [ "$recipe" = packages ]; then
-  # the shipped weights (2026-11-26): package descriptions only, 2 layers x 100, 10,000 steps
+shape=(--layers 3 --hidden 128 --embed 100 --intermediate 512)
+if [ "$recipe" = staged ]; then
+  # the shipped weights (run G of training/README.md): 3 layers x 128; each stage mines new
+  # groups over more packages (and every documentation section) and continues the last stage
+  "$PYTHON" training/mine_negatives.py --packages 8000
+  npx tsx training/encode_texts.ts
+  "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --lr 5e-4 --steps "${STEPS:-2000}" --eval-every 500 --out training/runs/stage1
+  "$PYTHON" training/mine_negatives.py --packages 16000
+  npx tsx training/encode_texts.ts
+  "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage1/model.pt --lr 3e-4 --steps "${STEPS:-3000}" --eval-every 1000 --out training/runs/stage2
+  "$PYTHON" training/mine_negatives.py --packages 30000 --seed 14
+  npx tsx training/encode_texts.ts
+  "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage2/model.pt --lr 2e-4 --steps "${STEPS:-4000}" --eval-every 1000 --out training/runs/starter
+  weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS")
+elif [ "$recipe" = packages ]; then
+  # the first starter (2026-11-26): package descriptions only, 2 layers x 100, 10,000 steps
   "$PYTHON" training/mine_negatives.py --packages 16000 --no-docs
   npx tsx training/encode_texts.ts
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" ${STEPS:+--steps "$STEPS"} --out training/runs/starter
