@@ -17,15 +17,15 @@ import { assertOneLineError, runCli } from './support/runCli.js';
 import { startServer } from './support/server.js';
 import { testModel } from './support/testModels.js';
 
-// A held-out keyword query (training/heldout/keywords, package ncursesada) with its document and
-// three unrelated ones that share none of its terms. The starter model alone puts the Rust crate
-// metapackage first; only the NcursesAda text holds "ncurses" and "text".
-const QUERY = 'ncurses text interface development';
+// A held-out keyword query (training/heldout/keywords, package csvtool) with its document and
+// three unrelated ones that share none of its terms. The starter model alone puts the DKIM key
+// manager first (and csvtool third); only the csvtool text holds "command", "line" and "handling".
+const QUERY = 'command line handling';
 const DOCUMENTS = [
-  'NcursesAda allows programmers to use the Ncurses library within the Ada language. This means programming panels, colors, forms in text terminals or emulators. Install this package if you want to write programs that use libncursesada.',
-  'Module::Bundled::Files provides a simple method of accessing files that need to be bundled with a module.',
-  'This metapackage enables feature "force_system_fontconfig" for the Rust crossfont crate, by pulling in any additional dependencies needed by that feature.',
-  'This is an alternative access to the recent changes of a Wiki::Toolkit wiki. It outputs JSON.',
+  'OCaml CSV is a library to read and write CSV (comma-separated values) files. It also supports all extensions used by Excel - eg. quotes, newlines, 8 bit characters in fields, etc. This package contains csvtool, a handy command line tool for handling CSV files from shell scripts.',
+  'Blaeu is a set of Python programs to start distributed Internet measurements on the network of RIPE Atlas probes <https://atlas.ripe.net/>, and to analyze their results.',
+  'Manages a rotating collection of DKIM mail signing keys, advertising them via the DNS, and revealing the private halves of old keys so as to avoid making email non-repudiable.',
+  'Gambas is a free development environment based on a Basic interpreter with object extensions, like Visual Basic(tm) (but it is NOT a clone!). This is a native Gambas component to draw charts.',
 ];
 const KEYWORD_MATCH = 0;
 const MODEL_FAVOURITE = 2;
