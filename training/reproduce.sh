@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds the starter reranker from nothing but Debian: data, negatives, tokens, training, ONNX
 # export into assets/models/crossrank-starter-en, and the held-out sets where missing. Fixed seeds
-# throughout; with the same Translation-en lists, installed documentation and thread count, the
-# same weights come out. The shipped recipe (RECIPE=staged, 2026-11-30) trains 3 layers x 128 on
+# throughout and the same data from the same Translation-en lists and installed documentation;
+# the weights land near the shipped ones, not bit for bit (multi-threaded sums differ run to run:
+# training/README.md). The shipped recipe (RECIPE=staged, 2026-11-30) trains 3 layers x 128 on
 # package descriptions and Debian's documentation (manual pages, info and HTML manuals) in three
 # stages, each continuing the last on more package text. RECIPE=packages is the first starter
 # (2026-11-26: 2 layers x 100, package descriptions only), RECIPE=docs run B of training/README.md.
