@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bm25 import analyze  # noqa: E402
+from compare_runs import ndcg_at_10, read_qrels  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -32,19 +33,7 @@ def load_set(name):
     root = os.path.join(HERE, "heldout", name)
     docs = read_jsonl(os.path.join(root, "corpus.jsonl"))
     queries = read_jsonl(os.path.join(root, "queries.jsonl"))
-    qrels = {}
-    with open(os.path.join(root, "qrels", "test.tsv")) as f:
-        for line in f:
-            query, doc, grade = line.rstrip("\n").split("\t")
-            if query != "query-id":
-                qrels.setdefault(query, {})[doc] = int(grade)
-    return docs, queries, qrels
-
-
-def ndcg_at_10(ranked, relevant):
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(relevant.values(), reverse=True)[:10]))
-    return dcg / ideal if ideal else 0.0
+    return docs, queries, read_qrels(os.path.join(root, "qrels", "test.tsv"))
 
 
 def idf(df, n):
@@ -58,20 +47,21 @@ def evaluate(name, training_df, training_n, cut, k1=0.9, b=0.4):
     lengths = np.array([len(t) for t in terms], dtype=np.float64)
     norm = k1 * (1 - b + b * lengths / lengths.mean())
     collection_df = Counter(term for c in counts for term in c)
-    results = {}
-    for source, (df, n) in {"collection": (collection_df, len(docs)), "training": (training_df, training_n)}.items():
-        total = 0.0
-        judged = [q for q in queries if q["_id"] in qrels]
-        for q in judged:
-            scores = np.zeros(len(docs))
-            for term in set(analyze(q["text"])):
-                weight = idf(df[term], n)
-                tf = np.array([c.get(term, 0) for c in counts], dtype=np.float64)
-                scores += weight * tf * (k1 + 1) / (tf + norm)
-            order = sorted(range(len(docs)), key=lambda i: (-scores[i], i))
-            total += ndcg_at_10([docs[i]["_id"] for i in order], qrels[q["_id"]])
-        results[source] = round(total / len(judged), 4)
-    return results
+    sources = {"collection": (collection_df, len(docs)), "training": (training_df, training_n)}
+    totals = dict.fromkeys(sources, 0.0)
+    judged = [q for q in queries if q["_id"] in qrels]
+    for q in judged:
+        scores = {source: np.zeros(len(docs)) for source in sources}
+        for term in set(analyze(q["text"])):
+            # the saturated, length-normalised count is the same under either IDF
+            tf = np.array([c.get(term, 0) for c in counts], dtype=np.float64)
+            saturated = tf * (k1 + 1) / (tf + norm)
+            for source, (df, n) in sources.items():
+                scores[source] += idf(df[term], n) * saturated
+        for source, ranking in scores.items():
+            order = sorted(range(len(docs)), key=lambda i: (-ranking[i], i))
+            totals[source] += ndcg_at_10([docs[i]["_id"] for i in order], qrels[q["_id"]])
+    return {source: round(total / len(judged), 4) for source, total in totals.items()}
 
 
 def main():
