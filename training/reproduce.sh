@@ -50,32 +50,32 @@ fi
 "$PYTHON" training/build_data.py
 "$PYTHON" training/build_docs.py
 "$PYTHON" training/build_faq.py
-shape=(--layers 3 --hidden 128 --embed 100 --intermediate 512)
+# mines a set of training groups (mine_negatives.py's flags) and tokenizes its texts for train.py
+groups() {
+  "$PYTHON" training/mine_negatives.py "$@"
+  npx tsx training/encode_texts.ts
+}
 if [ "$recipe" = staged ]; then
   # the shipped weights (run G of training/README.md): 3 layers x 128; each stage mines new
   # groups over more packages (and every documentation section) and continues the last stage
-  "$PYTHON" training/mine_negatives.py --packages 8000
-  npx tsx training/encode_texts.ts
+  shape=(--layers 3 --hidden 128 --embed 100 --intermediate 512)
+  groups --packages 8000
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --lr 5e-4 --steps "${STEPS:-2000}" --eval-every 500 --out training/runs/stage1
-  "$PYTHON" training/mine_negatives.py --packages 16000
-  npx tsx training/encode_texts.ts
+  groups --packages 16000
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage1/model.pt --lr 3e-4 --steps "${STEPS:-3000}" --eval-every 1000 --out training/runs/stage2
-  "$PYTHON" training/mine_negatives.py --packages 30000 --seed 14
-  npx tsx training/encode_texts.ts
+  groups --packages 30000 --seed 14
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage2/model.pt --lr 2e-4 --steps "${STEPS:-4000}" --eval-every 1000 --out training/runs/starter
   weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS")
 elif [ "$recipe" = packages ]; then
   # the first starter (2026-11-26): package descriptions only, 2 layers x 100, 10,000 steps
-  "$PYTHON" training/mine_negatives.py --packages 16000 --no-docs
-  npx tsx training/encode_texts.ts
+  groups --packages 16000 --no-docs
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" ${STEPS:+--steps "$STEPS"} --out training/runs/starter
   weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS" --queries 1109 --no-docs)
 else
   # RECIPE=docs, run B of training/README.md (2026-11-30, not shipped): 8,000 packages and the
   # documentation sections, the same 2 layers x 100, 8,000 steps at lr 5e-4 (at 1e-3 the ranking
   # loss sat at chance on this data)
-  "$PYTHON" training/mine_negatives.py --packages 8000
-  npx tsx training/encode_texts.ts
+  groups --packages 8000
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" --lr 5e-4 --steps "${STEPS:-8000}" --eval-every 1000 --out training/runs/starter
   weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS")
 fi
