@@ -18,7 +18,7 @@ import { FP32_MODEL_FILE, INT8_MODEL_FILE, writeModelDir } from '../scripts/mode
 import { buildBertModel } from '../scripts/model-gen/bertGraph.js';
 import type { LexicalMatchWeights } from '../scripts/model-gen/lexicalMatch.js';
 import { referenceLogits } from './reference/bertReference.js';
-import { referenceLexicalScore } from './reference/lexicalReference.js';
+import { referenceEncoderWindow, referenceLexicalScore } from './reference/lexicalReference.js';
 import { erf, erfc } from './reference/erf.js';
 
 const { onnx } = onnxProto;
@@ -211,6 +211,27 @@ describe('the exact-match channel (the starter model\'s lexical_match_channel)',
       if ([0, 4].includes(row)) assert.ok(channel > 1, `row ${row}: channel ${channel}`);
       assert.ok(Math.abs(withChannel[row][0] - plain[row][0] - channel) < TOLERANCE, `row ${row}`);
     });
+  });
+
+  test('with an encoder window, the encoder reads the first tokens and the channel all of them', async () => {
+    const window = { length: 9, sepTokenId: 102 };
+    const windowed = await ort.InferenceSession.create(buildBertModel(spec, weights, { precision: 'fp32', lexical, encoderWindow: window }));
+    const plain = await ort.InferenceSession.create(buildBertModel(spec, weights, { precision: 'fp32' }));
+    // rows 0, 3 and 4 are longer than the window, 1 is exactly as long, 2 shorter: one padded batch
+    const got = await runBatch(windowed, spec, batch);
+    for (const [row, seq] of batch.entries()) {
+      const seen = referenceEncoderWindow(seq.ids, seq.types!, window.length, window.sepTokenId);
+      const expected = referenceLogits(weights, spec, seen.ids, seen.types)[0] + referenceLexicalScore(lexical, seq.ids, seq.types!);
+      assert.ok(Math.abs(got[row][0] - expected) < TOLERANCE, `row ${row}: onnx ${got[row][0]} vs reference ${expected}`);
+    }
+    // a short query: the window is the pair as truncation to 9 tokens gives it, [CLS] q [SEP] d[:5] [SEP]
+    const long = { ids: [101, 7592, 1996, 102, 1996, 4248, 2829, 4419, 2058, 1996, 102], types: [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1] };
+    const truncated = { ids: [101, 7592, 1996, 102, 1996, 4248, 2829, 4419, 102], types: [0, 0, 0, 0, 1, 1, 1, 1, 1] };
+    const [encoderOnly] = await runBatch(plain, spec, [truncated]);
+    const [both] = await runBatch(windowed, spec, [long]);
+    assert.ok(Math.abs(both[0] - encoderOnly[0] - referenceLexicalScore(lexical, long.ids, long.types)) < TOLERANCE);
+    // and the channel did see past the window: the query's 1996 (the) is twice in the whole document, once in the window
+    assert.notEqual(referenceLexicalScore(lexical, long.ids, long.types), referenceLexicalScore(lexical, truncated.ids, truncated.types));
   });
 
   test('the reference counts, saturates and length-normalises as BM25 does', () => {

@@ -67,7 +67,7 @@ def dev_mrr_by_weight(model, spec, encoded, dev, queries, depth):
                 continue
             q = encoded["queries"][query]
             pairs = [(q, encoded["passages"][dev[j][1]]) for j in ids]
-            scores = np.concatenate([model(*collate(pairs[k : k + 64], spec["max_positions"])).numpy() for k in range(0, len(pairs), 64)])
+            scores = np.concatenate([model(*collate(pairs[k : k + 64], spec.get("max_length", spec["max_positions"]))).numpy() for k in range(0, len(pairs), 64)])
             model_z, bm25_z = standardize(scores), standardize(np.array([s for _, s in hits]))
             for w in WEIGHTS:
                 order = [ids[k] for k in np.argsort(-(model_z + w * bm25_z), kind="stable")]

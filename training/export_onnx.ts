@@ -25,10 +25,11 @@ import type { BertLayerWeights, BertSpec, BertWeights } from '../scripts/model-g
 import type { LexicalMatchWeights } from '../scripts/model-gen/lexicalMatch.js';
 import { toJsonText } from '../scripts/model-gen/tokenizers.js';
 import { referenceLogits } from '../test/reference/bertReference.js';
-import { referenceLexicalScore } from '../test/reference/lexicalReference.js';
+import { referenceEncoderWindow, referenceLexicalScore } from '../test/reference/lexicalReference.js';
 
 interface RunManifest {
-  spec: { vocab: number; hidden: number; layers: number; heads: number; intermediate: number; max_positions: number; type_vocab: number; eps: number };
+  /** max_length: tokens per pair when above max_positions (training/attach_channel.py): the encoder reads a window of the first max_positions. */
+  spec: { vocab: number; hidden: number; layers: number; heads: number; intermediate: number; max_positions: number; type_vocab: number; eps: number; max_length?: number };
   tensors: Array<{ name: string; shape: number[]; offset: number }>;
 }
 interface Probe {
@@ -50,7 +51,15 @@ const out = values.out!;
 const firstStageWeight = Number(values['first-stage-weight']);
 if (!Number.isFinite(firstStageWeight) || firstStageWeight < 0) throw new Error(`--first-stage-weight must be a number >= 0, got ${values['first-stage-weight']}`);
 
-function loadWeights(): { spec: BertSpec; weights: BertWeights; lexical?: LexicalMatchWeights } {
+const vocab = 'assets/vocab/bert-base-uncased';
+/** A special token's id in the vocabulary the model ships with. */
+function tokenId(token: string): number {
+  const id = readFileSync(join(vocab, 'vocab.txt'), 'utf8').split('\n').indexOf(token);
+  if (id < 0) throw new Error(`${vocab}/vocab.txt has no ${token}`);
+  return id;
+}
+
+function loadWeights(): { spec: BertSpec; weights: BertWeights; lexical?: LexicalMatchWeights; maxLength: number } {
   const manifest = JSON.parse(readFileSync(join(run, 'weights.json'), 'utf8')) as RunManifest;
   const bin = readFileSync(join(run, 'weights.bin'));
   const tensor = (name: string): Float32Array => {
@@ -80,9 +89,9 @@ function loadWeights(): { spec: BertSpec; weights: BertWeights; lexical?: Lexica
   };
   // a run trained with --lexical has the exact-match channel (training/model.py, LexicalMatch)
   const lexical = has('lexicalTermWeights')
-    ? { termWeights: tensor('lexicalTermWeights'), k1: tensor('lexicalK1')[0], b: tensor('lexicalB')[0], avgLength: tensor('lexicalAvgLength')[0], clsTokenId: 101, sepTokenId: 102 }
+    ? { termWeights: tensor('lexicalTermWeights'), k1: tensor('lexicalK1')[0], b: tensor('lexicalB')[0], avgLength: tensor('lexicalAvgLength')[0], clsTokenId: tokenId('[CLS]'), sepTokenId: tokenId('[SEP]') }
     : undefined;
-  return { spec, weights, lexical };
+  return { spec, weights, lexical, maxLength: s.max_length ?? s.max_positions };
 }
 
 async function onnxLogit(model: Uint8Array, probe: Probe): Promise<number> {
@@ -93,38 +102,47 @@ async function onnxLogit(model: Uint8Array, probe: Probe): Promise<number> {
   return (outputs.logits.data as Float32Array)[0];
 }
 
-function config(spec: BertSpec, lexical: boolean): Record<string, unknown> {
+/**
+ * config.json: a windowed model's max_position_embeddings is the length its graph takes (Hugging
+ * Face's reading: the longest sequence the model can be used with), and crossrank.encoder_window
+ * what its encoder reads of it.
+ */
+function config(spec: BertSpec, lexical: boolean, maxLength: number): Record<string, unknown> {
   return {
     architectures: ['BertForSequenceClassification'], attention_probs_dropout_prob: 0.1, hidden_act: 'gelu', hidden_dropout_prob: 0.1,
     hidden_size: spec.hidden, id2label: { 0: 'LABEL_0' }, initializer_range: 0.02, intermediate_size: spec.intermediate, label2id: { LABEL_0: 0 },
-    layer_norm_eps: spec.layerNormEps, max_position_embeddings: spec.maxPositions, model_type: 'bert', num_attention_heads: spec.heads,
+    layer_norm_eps: spec.layerNormEps, max_position_embeddings: maxLength, model_type: 'bert', num_attention_heads: spec.heads,
     num_hidden_layers: spec.layers, pad_token_id: 0, position_embedding_type: 'absolute', type_vocab_size: spec.typeVocabSize, vocab_size: spec.vocabSize,
-    crossrank: { first_stage_weight: firstStageWeight, ...(lexical ? { lexical_match_channel: true } : {}) },
+    crossrank: {
+      first_stage_weight: firstStageWeight,
+      ...(lexical ? { lexical_match_channel: true } : {}),
+      ...(maxLength > spec.maxPositions ? { encoder_window: spec.maxPositions } : {}),
+    },
   };
 }
 
 async function main(): Promise<void> {
-  const { spec, weights, lexical } = loadWeights();
-  const fp32 = buildBertModel(spec, weights, { precision: 'fp32', lexical });
-  const int8 = values.int8 ? buildBertModel(spec, weights, { precision: 'int8', lexical }) : undefined;
+  const { spec, weights, lexical, maxLength } = loadWeights();
+  const encoderWindow = maxLength > spec.maxPositions ? { length: spec.maxPositions, sepTokenId: tokenId('[SEP]') } : undefined;
+  const fp32 = buildBertModel(spec, weights, { precision: 'fp32', lexical, encoderWindow });
+  const int8 = values.int8 ? buildBertModel(spec, weights, { precision: 'int8', lexical, encoderWindow }) : undefined;
   const probes = JSON.parse(readFileSync(join(run, 'probes.json'), 'utf8')) as Probe[];
   for (const probe of probes) {
-    const reference =
-      referenceLogits(weights, spec, probe.input_ids, probe.token_type_ids)[0] + (lexical ? referenceLexicalScore(lexical, probe.input_ids, probe.token_type_ids) : 0);
+    const seen = encoderWindow ? referenceEncoderWindow(probe.input_ids, probe.token_type_ids, encoderWindow.length, encoderWindow.sepTokenId) : { ids: probe.input_ids, types: probe.token_type_ids };
+    const reference = referenceLogits(weights, spec, seen.ids, seen.types)[0] + (lexical ? referenceLexicalScore(lexical, probe.input_ids, probe.token_type_ids) : 0);
     const onnx = await onnxLogit(fp32, probe);
     if (Math.abs(reference - probe.logit) > 1e-4 || Math.abs(onnx - probe.logit) > 1e-4) {
       throw new Error(`export check failed: torch ${probe.logit}, reference ${reference}, onnx ${onnx}`);
     }
   }
   mkdirSync(join(out, 'onnx'), { recursive: true });
-  writeFileSync(join(out, 'config.json'), toJsonText(config(spec, lexical !== undefined)));
-  const vocab = 'assets/vocab/bert-base-uncased';
+  writeFileSync(join(out, 'config.json'), toJsonText(config(spec, lexical !== undefined, maxLength)));
   // The vendored tokenizer.json pads and truncates to 128 (a sentence-transformers setting); a model's own file should not.
   const tokenizer = JSON.parse(readFileSync(join(vocab, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(out, 'tokenizer.json'), JSON.stringify({ ...tokenizer, truncation: null, padding: null }));
-  // model_max_length is the position table's size: Python's and transformers.js's tokenizers truncate to it, and a longer pair would crash the graph.
+  // model_max_length is the longest pair the graph takes (the position table, or the channel's length with an encoder window): Python's and transformers.js's tokenizers truncate to it.
   const tokenizerConfig = JSON.parse(readFileSync(join(vocab, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(out, 'tokenizer_config.json'), toJsonText({ ...tokenizerConfig, model_max_length: spec.maxPositions }));
+  writeFileSync(join(out, 'tokenizer_config.json'), toJsonText({ ...tokenizerConfig, model_max_length: maxLength }));
   for (const file of ['special_tokens_map.json', 'vocab.txt']) writeFileSync(join(out, file), readFileSync(join(vocab, file)));
   writeFileSync(join(out, 'onnx/model.onnx'), fp32);
   if (int8) writeFileSync(join(out, 'onnx/model_quantized.onnx'), int8);

@@ -83,12 +83,16 @@ class LexicalMatch(nn.Module):
 
 
 class CrossEncoder(nn.Module):
-    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12, embed=None, lexical_avg_length=None, lexical_scale=1.0):
+    def __init__(self, vocab=30522, hidden=100, layers=4, heads=4, intermediate=400, max_positions=512, type_vocab=2, eps=1e-12, embed=None, lexical_avg_length=None, lexical_scale=1.0, max_length=None):
         super().__init__()
         embed = embed or hidden
         self.spec = dict(vocab=vocab, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate, max_positions=max_positions, type_vocab=type_vocab, eps=eps)
         if embed != hidden:
             self.spec["embed"] = embed
+        # tokens per pair when longer than the position table: the encoder then reads a window of
+        # the first max_positions tokens (encoder_window) and the exact-match channel all of them
+        if max_length and max_length != max_positions:
+            self.spec["max_length"] = max_length
         self.lexical = None
         if lexical_avg_length:
             self.spec["lexical_avg_length"] = lexical_avg_length
@@ -119,8 +123,19 @@ class CrossEncoder(nn.Module):
             x = layer(x, mask_bias)
         return x
 
+    def encoder_window(self, input_ids, token_type_ids, attention_mask):
+        """The first max_positions tokens, the last made [SEP] where it is a real token: a pair longer
+        than the window then reads as its truncation to max_positions (for a query short enough
+        that longest_first cuts only the document), and a shorter one is unchanged."""
+        width = self.spec["max_positions"]
+        if input_ids.shape[1] <= width:
+            return input_ids, token_type_ids, attention_mask
+        ids = input_ids[:, :width].clone()
+        ids[:, -1] = torch.where(attention_mask[:, width - 1] == 1, torch.full_like(ids[:, -1], SEP), ids[:, -1])
+        return ids, token_type_ids[:, :width], attention_mask[:, :width]
+
     def forward(self, input_ids, token_type_ids, attention_mask):
-        x = self.encode(input_ids, token_type_ids, attention_mask)
+        x = self.encode(*self.encoder_window(input_ids, token_type_ids, attention_mask))
         logit = self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
         if self.lexical is not None:
             logit = logit + self.lexical(input_ids, token_type_ids, attention_mask)

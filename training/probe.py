@@ -17,10 +17,15 @@ sys.path.insert(0, os.path.dirname(__file__))
 from model import CrossEncoder, collate  # noqa: E402
 
 
-def write_probes(model, data_dir, out, count=8, max_length=128):
+def write_probes(model, data_dir, out, count=8, max_length=128, long=False):
+    """With long, also the first queries against the longest training passages: pairs longer than
+    an encoder window (model.encoder_window), which dev package descriptions seldom are."""
     encoded = json.load(open(os.path.join(data_dir, "encoded.json")))
     dev = [json.loads(line) for line in open(os.path.join(data_dir, "dev.jsonl"))][:count]
     pairs = [(encoded["queries"][r["synopsis"]], encoded["passages"][dev[(i + k) % len(dev)]["package"]]) for i, r in enumerate(dev) for k in (0, 1)]
+    if long:
+        longest = sorted(encoded["passages"].items(), key=lambda item: (-len(item[1]), item[0]))[: count // 2]
+        pairs += [(encoded["queries"][r["synopsis"]], passage) for r, (_, passage) in zip(dev, longest)]
     model.eval()
     probes = []
     with torch.no_grad():
@@ -43,7 +48,8 @@ def main():
         from train import export  # noqa: E402 (train imports this module)
 
         export(model, args.run)
-    write_probes(model, args.data, args.run)
+    windowed = "max_length" in model.spec  # pairs longer than the encoder's window (attach_channel.py)
+    write_probes(model, args.data, args.run, max_length=model.spec.get("max_length", model.spec["max_positions"]), long=windowed)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,13 @@ export interface BertGraphOptions {
 export interface BertClassifierOptions extends BertGraphOptions {
   /** Adds the exact-match channel (lexicalMatch.ts) to the logit; 'bert' arch only (it reads token_type_ids). */
   lexical?: LexicalMatchWeights;
+  /**
+   * The encoder reads only the first `length` tokens of a longer input, the last of them made a
+   * [SEP] (what Hugging Face's truncation to `length` gives when the query is short); the
+   * exact-match channel still reads the whole input. The starter's encoder was trained on 128
+   * tokens, and its channel ranks better seeing more of the document (training/README.md).
+   */
+  encoderWindow?: { length: number; sepTokenId: number };
 }
 
 /** x @ W + b, with W an [inDim, outDim] constant. */
@@ -202,16 +209,48 @@ interface EncoderGraph {
   hidden: string;
 }
 
+/**
+ * The first `length` columns of the inputs, the last column's real tokens replaced by [SEP]: a row
+ * longer than the window then ends as its truncation to `length` would, and a shorter row (whose
+ * last column is its own [SEP] or padding) is unchanged.
+ */
+function windowInputs(
+  g: GraphBuilder,
+  inputs: { inputIds: string; attentionMask: string; tokenTypeIds: string | null },
+  window: { length: number; sepTokenId: number },
+): { inputIds: string; attentionMask: string; tokenTypeIds: string | null } {
+  return g.scoped('encoder_window', () => {
+    const first = (x: string) => g.op('Slice', [x, g.constInt64([0]), g.constInt64([window.length]), g.constInt64([1])]);
+    const [ids, mask] = [first(inputs.inputIds), first(inputs.attentionMask)];
+    const width = g.op('Gather', [g.op('Shape', [ids]), g.constInt64(1)], { axis: attr.int(0) });
+    const last = g.op('Sub', [width, g.constInt64(1)]);
+    const lastIds = g.op('Gather', [ids, last], { axis: attr.int(1) }); // [b]
+    const lastReal = g.op('Equal', [g.op('Gather', [mask, last], { axis: attr.int(1) }), g.constInt64(1)]);
+    const sealed = g.op('Where', [lastReal, g.constInt64(window.sepTokenId), lastIds]);
+    const head = g.op('Slice', [ids, g.constInt64([0]), g.op('Unsqueeze', [last, g.constInt64([0])]), g.constInt64([1])]);
+    const windowed = g.op('Concat', [head, g.op('Unsqueeze', [sealed, g.constInt64([1])])], { axis: attr.int(1) });
+    return { inputIds: windowed, attentionMask: mask, tokenTypeIds: inputs.tokenTypeIds === null ? null : first(inputs.tokenTypeIds) };
+  });
+}
+
 /** Inputs, embeddings and encoder layers: what the classifier and the embedding model share. */
-function encoderGraph(g: GraphBuilder, spec: BertSpec, weights: BertWeights, precision: Precision): EncoderGraph {
+function encoderGraph(
+  g: GraphBuilder,
+  spec: BertSpec,
+  weights: BertWeights,
+  precision: Precision,
+  window?: { length: number; sepTokenId: number },
+): EncoderGraph {
   validateSpec(spec);
   if (weights.layers.length !== spec.layers) throw new Error('weights do not match spec.layers');
+  if (window && window.length > spec.maxPositions) throw new Error(`the encoder window (${window.length}) is longer than the position table (${spec.maxPositions})`);
   const inputIds = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = g.input('attention_mask', 'int64', [BATCH, SEQUENCE]);
   const tokenTypeIds = spec.arch === 'bert' ? g.input('token_type_ids', 'int64', [BATCH, SEQUENCE]) : null;
+  const seen = window ? windowInputs(g, { inputIds, attentionMask, tokenTypeIds }, window) : { inputIds, attentionMask, tokenTypeIds };
 
-  let hidden = g.scoped('embeddings', () => embeddings(g, spec, weights, inputIds, tokenTypeIds));
-  const mask = extendedAttentionMask(g, attentionMask);
+  let hidden = g.scoped('embeddings', () => embeddings(g, spec, weights, seen.inputIds, seen.tokenTypeIds));
+  const mask = extendedAttentionMask(g, seen.attentionMask);
   for (let l = 0; l < spec.layers; l++) {
     const layerWeights = weights.layers[l];
     hidden = g.scoped(`encoder/layer.${l}`, () => encoderLayer(g, spec, layerWeights, l, hidden, mask, precision));
@@ -221,10 +260,10 @@ function encoderGraph(g: GraphBuilder, spec: BertSpec, weights: BertWeights, pre
 
 /** Builds the classifier graph and returns the serialized ModelProto. */
 export function buildBertModel(spec: BertSpec, weights: BertWeights, options: BertClassifierOptions): Uint8Array {
-  const { precision, lexical } = options;
+  const { precision, lexical, encoderWindow } = options;
   const g = new GraphBuilder(`${spec.arch}_for_sequence_classification`);
   const h = spec.hidden;
-  const { inputIds, attentionMask, tokenTypeIds, hidden } = encoderGraph(g, spec, weights, precision);
+  const { inputIds, attentionMask, tokenTypeIds, hidden } = encoderGraph(g, spec, weights, precision, encoderWindow);
 
   const pooled = g.scoped('pooler', () => {
     const first = g.op('Gather', [hidden, g.constInt64(0)], { axis: attr.int(1) }); // [b, hidden]

@@ -24,3 +24,12 @@ export function referenceLexicalScore(w: LexicalMatchWeights, inputIds: number[]
   });
   return score;
 }
+
+/**
+ * What the encoder of a model with an encoder window reads of an unpadded pair: its first `length`
+ * tokens, the last of them made [SEP] when the pair is longer (bertGraph.ts, encoderWindow).
+ */
+export function referenceEncoderWindow(inputIds: number[], tokenTypeIds: number[], length: number, sepTokenId: number): { ids: number[]; types: number[] } {
+  if (inputIds.length <= length) return { ids: inputIds, types: tokenTypeIds };
+  return { ids: [...inputIds.slice(0, length - 1), sepTokenId], types: tokenTypeIds.slice(0, length) };
+}
