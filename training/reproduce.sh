@@ -5,7 +5,8 @@
 # the weights land near the shipped ones, not bit for bit (multi-threaded sums differ run to run:
 # training/README.md). The shipped recipe (RECIPE=staged, 2026-11-30) trains 3 layers x 128 on
 # package descriptions and Debian's documentation (manual pages, info and HTML manuals) in three
-# stages, each continuing the last on more package text. RECIPE=packages is the first starter
+# stages, each continuing the last on more package text, then adds an exact-match channel that reads
+# 512 tokens to the 128 its encoder reads (training/attach_channel.py). RECIPE=packages is the first starter
 # (2026-11-26: 2 layers x 100, package descriptions only), RECIPE=docs run B of training/README.md.
 #
 #   bash training/reproduce.sh              # the shipped weights, about 70 minutes on 2 cores
@@ -56,7 +57,7 @@ groups() {
   npx tsx training/encode_texts.ts
 }
 if [ "$recipe" = staged ]; then
-  # the shipped weights (run G of training/README.md): 3 layers x 128; each stage mines new
+  # the shipped weights (run H of training/README.md): 3 layers x 128; each stage mines new
   # groups over more packages (and every documentation section) and continues the last stage
   shape=(--layers 3 --hidden 128 --embed 100 --intermediate 512)
   groups --packages 8000
@@ -64,7 +65,9 @@ if [ "$recipe" = staged ]; then
   groups --packages 16000
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage1/model.pt --lr 3e-4 --steps "${STEPS:-3000}" --eval-every 1000 --out training/runs/stage2
   groups --packages 30000 --seed 14
-  "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage2/model.pt --lr 2e-4 --steps "${STEPS:-4000}" --eval-every 1000 --out training/runs/starter
+  "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage2/model.pt --lr 2e-4 --steps "${STEPS:-4000}" --eval-every 1000 --out training/runs/stage3
+  # stage 4 trains nothing: the exact-match channel over 512 tokens, its factor chosen on dev
+  "$PYTHON" training/attach_channel.py --run training/runs/stage3 --out training/runs/starter --threads "$THREADS"
   weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS")
 elif [ "$recipe" = packages ]; then
   # the first starter (2026-11-26): package descriptions only, 2 layers x 100, 10,000 steps
