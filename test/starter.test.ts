@@ -42,7 +42,11 @@ test('CrossEncoder.load() with no model loads the starter, and it ranks the obvi
     try {
       assert.equal(encoder.info.modelDir, STARTER_MODEL_DIR);
       assert.equal(variant, 'fp32', 'fp32 is all it ships (see training/export_onnx.ts)');
-      assert.equal(encoder.info.maxLength, 128, 'the model is never run on positions it was not trained on');
+      // 512 tokens per pair: the exact-match channel reads them all, the encoder its first 128 (the
+      // positions it was trained on; the window is in the graph, test/modelgen.test.ts)
+      assert.equal(encoder.info.maxLength, 512);
+      const config = JSON.parse(readFileSync(join(STARTER_MODEL_DIR, 'config.json'), 'utf8')) as { crossrank: Record<string, unknown> };
+      assert.deepEqual(config.crossrank, { first_stage_weight: 0.5, lexical_match_channel: true, encoder_window: 128 });
       const ranked = await encoder.rerank('command line tool to convert images', exampleTexts);
       assert.match(exampleTexts[ranked[0].index], /^ImageMagick/, `${variant}: ${JSON.stringify(ranked)}`);
       const database = await encoder.rerank('relational database server', exampleTexts);
@@ -96,11 +100,11 @@ test('search with the starter mixes in BM25 at the weight its config recommends,
   try {
     await index.addAll(readCorpus(join(repoRoot, 'assets/examples/beir-mini/corpus.jsonl')));
     const pipeline = new Pipeline(index, reranker);
-    assert.equal(pipeline.recommendedWeight, 1);
-    const query = 'convert images to another format';
+    assert.equal(pipeline.recommendedWeight, 0.5);
+    const query = 'terminal text editor for beginners';
     const options = { firstStage: 'bm25' as const, candidates: 20, topN: 20 };
     const byDefault = await pipeline.search(query, options);
-    assert.deepEqual(byDefault, await pipeline.search(query, { ...options, firstStageWeight: 1 }));
+    assert.deepEqual(byDefault, await pipeline.search(query, { ...options, firstStageWeight: 0.5 }));
     const alone = await pipeline.search(query, { ...options, firstStageWeight: 0 });
     assert.notDeepEqual(byDefault.map((h) => h.id), alone.map((h) => h.id), 'the mix changed nothing: the test could not tell');
   } finally {

@@ -9,7 +9,7 @@
 # 512 tokens to the 128 its encoder reads (training/attach_channel.py). RECIPE=packages is the first starter
 # (2026-11-26: 2 layers x 100, package descriptions only), RECIPE=docs run B of training/README.md.
 #
-#   bash training/reproduce.sh              # the shipped weights, about 70 minutes on 2 cores
+#   bash training/reproduce.sh              # the shipped weights, about 85 minutes on 2 cores (the three stages 72, the channel stage and the weight 10-15)
 #   STEPS=200 bash training/reproduce.sh    # a quick smoke run (STEPS steps per stage)
 #   RECIPE=packages bash training/reproduce.sh   # the first starter, about an hour
 #   RECIPE=docs bash training/reproduce.sh       # the documentation recipe, about 40 minutes
