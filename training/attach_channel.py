@@ -5,13 +5,13 @@ channel (model.LexicalMatch) untrained, reading a longer window than the encoder
 The channel's token weights are each word piece's IDF over the training passages (k1 1.2, b 0.75),
 times one factor chosen here on the dev split: for each factor, dev MRR@10 of reranking BM25's top
 --depth for the package synopses and the documentation questions, mixed with BM25 at each of
-choose_weight.py's weights, and the factor whose best mix is best on the average of the two is kept. Pairs are --max-length tokens; the encoder reads
-their first max_positions (its position table, 128 for the starter: a window ending in [SEP]) and
-the channel all of them. Training the channel with the encoder (`train.py --lexical`) moved the
+choose_weight.py's weights, and the factor whose best mix is best on the average of the two is
+kept. Pairs are --max-length tokens; the encoder reads their first max_positions (its position
+table, 128 for the starter: a window ending in [SEP]) and the channel all of them. Training the channel with the encoder (`train.py --lexical`) moved the
 held-out unseen sets the wrong way (training/README.md, run E); kept apart, it adds what the
 encoder cannot know: what an exact match of a word piece it never saw in a training query is worth.
 
-  /usr/bin/python3 training/attach_channel.py --run training/runs/g --out training/runs/starter
+  /usr/bin/python3 training/attach_channel.py --run training/runs/stage3 --out training/runs/starter
 """
 import argparse
 import json

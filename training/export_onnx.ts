@@ -13,6 +13,10 @@
  * --first-stage-weight goes into config.json (`crossrank.first_stage_weight`): the weight a
  * pipeline mixes the first stage's score in with when the caller sets none, chosen on the dev split.
  *
+ * A run from attach_channel.py (spec.max_length above max_positions) exports with an encoder window:
+ * the graph takes max_length tokens, its encoder reads the first max_positions and the exact-match
+ * channel all of them (config.json: crossrank.encoder_window).
+ *
  * It checks the export before writing it: PyTorch's own logits on the probe pairs must equal the
  * float64 reference on the exported weights and ONNX Runtime on the fp32 graph (1e-4).
  */

@@ -18,8 +18,8 @@ from model import CrossEncoder, collate  # noqa: E402
 
 
 def write_probes(model, data_dir, out, count=8, max_length=128, long=False):
-    """With long, also the first queries against the longest training passages: pairs longer than
-    an encoder window (model.encoder_window), which dev package descriptions seldom are."""
+    """With long, also the first queries against the longest passages of encoded.json: pairs longer
+    than an encoder window (model.encoder_window), which dev package descriptions seldom are."""
     encoded = json.load(open(os.path.join(data_dir, "encoded.json")))
     dev = [json.loads(line) for line in open(os.path.join(data_dir, "dev.jsonl"))][:count]
     pairs = [(encoded["queries"][r["synopsis"]], encoded["passages"][dev[(i + k) % len(dev)]["package"]]) for i, r in enumerate(dev) for k in (0, 1)]
