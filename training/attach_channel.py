@@ -6,7 +6,7 @@ The channel's token weights are each word piece's IDF over the training passages
 times one factor chosen here on the dev split: for each factor, dev MRR@10 of reranking BM25's top
 --depth for the package synopses and the documentation questions, mixed with BM25 at each of
 choose_weight.py's weights, and the factor whose best mix is best on the average of the two is
-kept. Pairs are --max-length tokens; the encoder reads their first max_positions (its position
+kept, with that mix's weight (choose_weight.py's rule on the same queries), which it prints last. Pairs are --max-length tokens; the encoder reads their first max_positions (its position
 table, 128 for the starter: a window ending in [SEP]) and the channel all of them. Training the channel with the encoder (`train.py --lexical`) moved the
 held-out unseen sets the wrong way (training/README.md, run E); kept apart, it adds what the
 encoder cannot know: what an exact match of a word piece it never saw in a training query is worth.
@@ -23,20 +23,13 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bm25 import BM25  # noqa: E402
-from choose_weight import WEIGHTS, standardize  # noqa: E402
+from choose_weight import WEIGHTS, best_weight, dev_sets, standardize  # noqa: E402
 from model import CrossEncoder, collate  # noqa: E402
 from probe import write_probes  # noqa: E402
 from train import export, idf  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCALES = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0]
-
-
-def dev_sets(data, packages):
-    """(name, [(query, passage name, passage text)], queries to rank) for the package synopses and the documentation questions, as choose_weight.py reads them."""
-    dev = [json.loads(line) for line in open(os.path.join(data, "dev.jsonl"))]
-    docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(os.path.join(data, "docs.jsonl"))) if r["split"] == "dev"]
-    return [("packages", [(r["synopsis"], r["package"], r["description"]) for r in dev], packages), ("docs", docs, len(docs))]
 
 
 def dev_mrr_by_scale(model, encoded, dev, queries, depth, max_length):
@@ -53,12 +46,9 @@ def dev_mrr_by_scale(model, encoded, dev, queries, depth, max_length):
                 continue
             q = encoded["queries"][query]
             pairs = [(q, encoded["passages"][dev[j][1]]) for j in ids]
-            encoder, channel = [], []
-            for k in range(0, len(pairs), 64):
-                batch = collate(pairs[k : k + 64], max_length)
-                channel.append(model.lexical(*batch).numpy())
-                encoder.append(model(*batch).numpy() - channel[-1])
-            encoder, channel = np.concatenate(encoder), np.concatenate(channel)
+            batches = [collate(pairs[k : k + 64], max_length) for k in range(0, len(pairs), 64)]
+            encoder = np.concatenate([model.encoder_logit(*batch).numpy() for batch in batches])
+            channel = np.concatenate([model.lexical(*batch).numpy() for batch in batches])
             bm25 = standardize(np.array([score for _, score in hits]))
             for s in SCALES:
                 alone = standardize(encoder + s * channel)
@@ -99,18 +89,19 @@ def main():
     with torch.no_grad():
         model.lexical.term_weight.copy_(idf(encoded, names, spec["vocab"]))
     model.eval()
-    print(f"channel: IDF over {len(names)} passages, average length {model.lexical.avg_length.item()}", flush=True)
+    print(f"channel: IDF over {len(names)} passages, average length {model.lexical.avg_length.item()}", file=sys.stderr, flush=True)
 
-    results = {name: dev_mrr_by_scale(model, encoded, dev, queries, args.depth, args.max_length) for name, dev, queries in dev_sets(args.data, args.packages)}
+    results = {name: dev_mrr_by_scale(model, encoded, dev, queries, args.depth, args.max_length) for name, (dev, queries) in dev_sets(args.data, args.packages).items()}
     # the factor whose best mix with BM25 is best on the average of the two kinds: mixed is how
-    # search, eval, rerank and the service run the starter by default (choose_weight.py then
-    # picks that mix's weight on the same dev queries)
-    mixed = {s: max(sum(r[str(s)][str(w)] for r in results.values()) / len(results) for w in WEIGHTS) for s in SCALES}
+    # search, eval, rerank and the service run the starter by default; that mix's weight is
+    # choose_weight.py's choice on the same dev queries, so it is not computed a second time
+    weights = {s: best_weight([r[str(s)] for r in results.values()]) for s in SCALES}
+    mixed = {s: sum(r[str(s)][str(weights[s])] for r in results.values()) / len(results) for s in SCALES}
     scale = max(SCALES, key=lambda s: mixed[s])
     for s in SCALES:
         alone = " / ".join(f"{r[str(s)]['0']:.4f}" for r in results.values())
-        print(f"factor {s}: dev MRR@10 alone {alone} ({' / '.join(results)}), best mix {mixed[s]:.4f}", flush=True)
-    print(f"factor {scale}", flush=True)
+        print(f"factor {s}: dev MRR@10 alone {alone} ({' / '.join(results)}), best mix {mixed[s]:.4f} at weight {weights[s]}", file=sys.stderr, flush=True)
+    print(f"factor {scale}, first-stage weight {weights[scale]}", file=sys.stderr, flush=True)
     with torch.no_grad():
         model.lexical.scale.fill_(scale)
 
@@ -119,8 +110,9 @@ def main():
     export(model, args.out)
     # probes at the full length, so the export's check runs pairs longer than the encoder's window
     write_probes(model, args.data, args.out, max_length=args.max_length, long=True)
-    json.dump({**vars(args), "scale": scale, "dev_mrr10_by_scale_and_weight": results}, open(os.path.join(args.out, "args.json"), "w"), indent=1)
-    print(f"saved to {args.out}", flush=True)
+    json.dump({**vars(args), "scale": scale, "first_stage_weight": weights[scale], "dev_mrr10_by_scale_and_weight": results}, open(os.path.join(args.out, "args.json"), "w"), indent=1)
+    print(f"saved to {args.out}", file=sys.stderr, flush=True)
+    print(weights[scale])  # the first-stage weight, for reproduce.sh to hand to the export
 
 
 if __name__ == "__main__":

@@ -32,23 +32,34 @@ def main():
     p.add_argument("--depth", type=int, default=100)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--queries", type=int, default=400, help="dev packages to use (all dev sections are used)")
-    p.add_argument("--docs", action=argparse.BooleanOptionalAction, default=True, help="also the dev documentation sections (--no-docs with --queries 1109: the shipped recipe)")
+    p.add_argument("--docs", action=argparse.BooleanOptionalAction, default=True, help="also the dev documentation sections (--no-docs with --queries 1109: the first starter's recipe)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     encoded = json.load(open(os.path.join(args.data, "encoded.json")))
-    dev = [json.loads(line) for line in open(os.path.join(args.data, "dev.jsonl"))]
     manifest = json.load(open(os.path.join(args.run, "weights.json")))
     spec = manifest.get("torch_spec", manifest["spec"])  # model.pt holds the unfolded (factorised) weights
     model = CrossEncoder(**spec)
     model.load_state_dict(torch.load(os.path.join(args.run, "model.pt")))
     model.eval()
-    docs_path = os.path.join(args.data, "docs.jsonl")
-    dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if args.docs and os.path.exists(docs_path) else []
-    sets = {"packages": ([(r["synopsis"], r["package"], r["description"]) for r in dev], args.queries), "docs": (dev_docs, len(dev_docs))}
-    results = {name: dev_mrr_by_weight(model, spec, encoded, passages, queries, args.depth) for name, (passages, queries) in sets.items() if passages}
+    results = {name: dev_mrr_by_weight(model, spec, encoded, passages, queries, args.depth) for name, (passages, queries) in dev_sets(args.data, args.queries, args.docs).items()}
     print(json.dumps(results), file=sys.stderr)
-    # the weight best on average over the kinds of text
-    print(max(WEIGHTS, key=lambda w: sum(r["mrr10_by_weight"][str(w)] for r in results.values())))
+    print(best_weight([r["mrr10_by_weight"] for r in results.values()]))
+
+
+def dev_sets(data, packages, docs=True):
+    """{kind: ([(query, passage name, passage text)], how many of its queries to rank)}: the first
+    `packages` dev synopses and, with docs, every dev documentation section's question."""
+    sets = {"packages": ([(r["synopsis"], r["package"], r["description"]) for r in map(json.loads, open(os.path.join(data, "dev.jsonl")))], packages)}
+    docs_path = os.path.join(data, "docs.jsonl")
+    if docs and os.path.exists(docs_path):
+        sections = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"]
+        sets["docs"] = (sections, len(sections))
+    return sets
+
+
+def best_weight(mrr10_by_weight):
+    """The weight best on average over the kinds of text: mrr10_by_weight is one {str(weight): MRR@10} per kind."""
+    return max(WEIGHTS, key=lambda w: sum(r[str(w)] for r in mrr10_by_weight))
 
 
 def dev_mrr_by_weight(model, spec, encoded, dev, queries, depth):

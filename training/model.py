@@ -134,9 +134,13 @@ class CrossEncoder(nn.Module):
         ids[:, -1] = torch.where(attention_mask[:, width - 1] == 1, torch.full_like(ids[:, -1], SEP), ids[:, -1])
         return ids, token_type_ids[:, :width], attention_mask[:, :width]
 
-    def forward(self, input_ids, token_type_ids, attention_mask):
+    def encoder_logit(self, input_ids, token_type_ids, attention_mask):
+        """The classifier's logit, without the exact-match channel."""
         x = self.encode(*self.encoder_window(input_ids, token_type_ids, attention_mask))
-        logit = self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
+        return self.classifier(torch.tanh(self.pooler(x[:, 0]))).squeeze(-1)
+
+    def forward(self, input_ids, token_type_ids, attention_mask):
+        logit = self.encoder_logit(input_ids, token_type_ids, attention_mask)
         if self.lexical is not None:
             logit = logit + self.lexical(input_ids, token_type_ids, attention_mask)
         return logit

@@ -9,7 +9,7 @@
 # 512 tokens to the 128 its encoder reads (training/attach_channel.py). RECIPE=packages is the first starter
 # (2026-11-26: 2 layers x 100, package descriptions only), RECIPE=docs run B of training/README.md.
 #
-#   bash training/reproduce.sh              # the shipped weights, about 85 minutes on 2 cores (the three stages 72, the channel stage and the weight 10-15)
+#   bash training/reproduce.sh              # the shipped weights, about 80 minutes on 2 cores (the three stages 72, the channel stage and its weight 2-3)
 #   STEPS=200 bash training/reproduce.sh    # a quick smoke run (STEPS steps per stage)
 #   RECIPE=packages bash training/reproduce.sh   # the first starter, about an hour
 #   RECIPE=docs bash training/reproduce.sh       # the documentation recipe, about 40 minutes
@@ -66,9 +66,9 @@ if [ "$recipe" = staged ]; then
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage1/model.pt --lr 3e-4 --steps "${STEPS:-3000}" --eval-every 1000 --out training/runs/stage2
   groups --packages 30000 --seed 14
   "$PYTHON" training/train.py --glove "$vectors" --threads "$THREADS" "${shape[@]}" --init-from training/runs/stage2/model.pt --lr 2e-4 --steps "${STEPS:-4000}" --eval-every 1000 --out training/runs/stage3
-  # stage 4 trains nothing: the exact-match channel over 512 tokens, its factor chosen on dev
-  "$PYTHON" training/attach_channel.py --run training/runs/stage3 --out training/runs/starter --threads "$THREADS"
-  weight=$("$PYTHON" training/choose_weight.py --run training/runs/starter --threads "$THREADS")
+  # stage 4 trains nothing: the exact-match channel over 512 tokens, its factor and the
+  # first-stage weight chosen on dev in one pass (choose_weight.py's rule)
+  weight=$("$PYTHON" training/attach_channel.py --run training/runs/stage3 --out training/runs/starter --threads "$THREADS")
 elif [ "$recipe" = packages ]; then
   # the first starter (2026-11-26): package descriptions only, 2 layers x 100, 10,000 steps
   groups --packages 16000 --no-docs

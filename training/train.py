@@ -26,6 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bm25 import BM25  # noqa: E402
+from choose_weight import dev_sets  # noqa: E402
 from model import CLS, SEP, CrossEncoder, collate  # noqa: E402
 from probe import write_probes  # noqa: E402
 
@@ -229,9 +230,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     encoded = json.load(open(os.path.join(args.data, "encoded.json")))
     groups = [json.loads(line) for line in open(os.path.join(args.data, "groups.jsonl"))]
-    dev = [(r["synopsis"], r["package"], r["description"]) for r in map(json.loads, open(os.path.join(args.data, "dev.jsonl")))]
-    docs_path = os.path.join(args.data, "docs.jsonl")
-    dev_docs = [(r["queries"][1] if r["source"] == "man" else r["queries"][0], r["id"], r["text"]) for r in map(json.loads, open(docs_path)) if r["split"] == "dev"] if os.path.exists(docs_path) else []
+    sets = dev_sets(args.data, packages=None)  # every dev synopsis (dev_mrr ranks the first 300) and documentation question
+    dev, dev_docs = sets["packages"][0], sets.get("docs", ([], 0))[0]
 
     passage_names = sorted({g["positive"] for g in groups})
     lexical_avg_length = None
